@@ -1,0 +1,19 @@
+"""Datasets: images (bundled MNIST, torchvision, any image folder) and 2D point mixtures."""
+
+from gan_lab.datasets.bundled_mnist import BundledMNIST
+from gan_lab.datasets.image_folder import ImageFolderImages
+from gan_lab.datasets.mixtures import GaussianMixture2D, GridMixture, RingMixture, grid_means, ring_means
+from gan_lab.datasets.torchvision_images import TorchvisionImages
+from gan_lab.datasets.transforms import image_transform
+
+__all__ = [
+    "BundledMNIST",
+    "GaussianMixture2D",
+    "GridMixture",
+    "ImageFolderImages",
+    "RingMixture",
+    "TorchvisionImages",
+    "grid_means",
+    "image_transform",
+    "ring_means",
+]

@@ -1,0 +1,78 @@
+"""torchvision's MNIST, Fashion-MNIST and CIFAR-10, with a clear error when missing."""
+
+from http.client import HTTPException
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+from torchvision import datasets
+
+from gan_lab.datasets.transforms import image_transform
+from gan_lab.errors import DatasetNotFoundError, GanLabError
+
+# name -> (torchvision class, expected on-disk layout under <root>). torchvision
+# unpacks the .gz / .tar.gz archives only when download=True (no network needed
+# if they are already there); with download=False it wants the unpacked files.
+_DATASETS = {
+    "mnist": (datasets.MNIST, "<root>/MNIST/raw/train-images-idx3-ubyte.gz and the other three MNIST files"),
+    "fashion_mnist": (
+        datasets.FashionMNIST,
+        "<root>/FashionMNIST/raw/train-images-idx3-ubyte.gz and the other three Fashion-MNIST files",
+    ),
+    "cifar10": (datasets.CIFAR10, "<root>/cifar-10-batches-py/ or <root>/cifar-10-python.tar.gz"),
+}
+
+
+class TorchvisionImages(Dataset):
+    """One of ``"mnist"``, ``"fashion_mnist"``, ``"cifar10"`` passed through :func:`image_transform`.
+
+    Items: ``(float32 [channels, image_size, image_size] in [-1, 1], int label)``.
+    """
+
+    num_classes = 10
+    data_kind = "image"
+
+    def __init__(
+        self,
+        name: str,
+        root: str,
+        image_size: int,
+        channels: int,
+        train: bool = True,
+        download: bool = True,
+    ):
+        if name not in _DATASETS:
+            raise GanLabError(f"unknown torchvision dataset {name!r}; choose one of {sorted(_DATASETS)}")
+        cls, layout = _DATASETS[name]
+        root_path = Path(root).expanduser().resolve()
+        try:
+            self.data = cls(
+                root=str(root_path),
+                train=train,
+                transform=image_transform(image_size, channels),
+                download=download,
+            )
+        # Offline, torchvision raises URLError (an OSError) or RuntimeError; both
+        # also mean "files missing" when download=False.
+        except (RuntimeError, OSError, HTTPException) as err:
+            if download:  # torchvision's last line is the root cause, e.g. "<urlopen error ...>"
+                lines = str(err).strip().splitlines() or [type(err).__name__]
+                how = f"the download failed ({lines[-1].strip()[:200]})"
+            else:
+                how = "dataset.download=false"
+            raise DatasetNotFoundError(
+                f"Dataset {name!r} not found in {root_path} and {how}. "
+                f"Expected layout: {layout.replace('<root>', str(root_path))}. "
+                f"Point to the files with the override dataset.root=/path/to/data; dataset.download=true "
+                f"unpacks archives found there and, when online, fetches missing files."
+            ) from None
+        self.name = name
+        self.classes = list(self.data.classes)
+        self.targets = torch.as_tensor(self.data.targets, dtype=torch.long)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        image, label = self.data[index]
+        return image, int(label)

@@ -1,0 +1,46 @@
+"""The interface every adversarial loss implements.
+
+A loss sees the discriminator's raw outputs (logits, or critic values for
+Wasserstein losses) and returns scalars to minimise. Losses that need more than
+the outputs (a gradient penalty, weight clipping) override the optional hooks.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+
+class GANLoss(nn.Module):
+    """Base class of the adversarial losses.
+
+    Args:
+        n_critic: discriminator updates per generator update that the loss's
+            paper prescribes (5 for WGAN and WGAN-GP, 1 otherwise). The trainer
+            reads it from here, so ``loss.n_critic=...`` overrides it.
+    """
+
+    def __init__(self, n_critic: int = 1) -> None:
+        super().__init__()
+        if n_critic < 1:
+            raise ValueError(f"n_critic must be >= 1, got {n_critic}")
+        self.n_critic = int(n_critic)
+
+    def discriminator_loss(self, real_out: Tensor, fake_out: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def generator_loss(self, fake_out: Tensor, real_out: Tensor | None = None) -> Tensor:
+        raise NotImplementedError
+
+    def penalty(self, discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor | None:
+        """Extra discriminator term (e.g. a gradient penalty); ``None`` when the loss has none."""
+        return None
+
+    @torch.no_grad()
+    def after_discriminator_step(self, discriminator: nn.Module) -> None:
+        """Hook run after each discriminator optimizer step (e.g. weight clipping)."""
+
+    @property
+    def outputs_are_probabilities(self) -> bool:
+        """True when ``sigmoid(D(x))`` is a probability (logged as D(x) means)."""
+        return False

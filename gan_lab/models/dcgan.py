@@ -1,0 +1,79 @@
+"""DCGAN (Radford et al., 2016) for 28, 32 and 64 px images.
+
+G: a linear projection to a small feature map (7x7 for 28 px, 4x4 otherwise),
+then stride-2 transposed convolutions with BatchNorm and ReLU, Tanh at the end.
+D mirrors it: stride-2 convolutions with LeakyReLU(0.2), BatchNorm on all but
+the first layer (``norm='none'`` drops it, as WGAN-GP critics should), then a
+linear layer to one logit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch import Tensor, nn
+
+from gan_lab.models.shapes import image_shape
+
+
+def _stages(image_size: int) -> tuple[int, int]:
+    """(base feature-map size, number of 2x up/down-sampling stages)."""
+    base = 7 if image_size == 28 else 4
+    stages = {28: 2, 32: 3, 64: 4}[image_size]
+    return base, stages
+
+
+class DCGANGenerator(nn.Module):
+    """Args: latent_dim; data_shape (C, H, W); width: channels of the last hidden layer."""
+
+    def __init__(self, latent_dim: int, data_shape: Sequence[int], width: int = 64) -> None:
+        super().__init__()
+        channels, size, _ = image_shape(data_shape, "dcgan")
+        self.latent_dim = int(latent_dim)
+        self.data_shape = (channels, size, size)
+        base, stages = _stages(size)
+        widths = [width * 2 ** (stages - 1 - i) for i in range(stages)]  # e.g. 256,128,64
+        self.base = base
+        self.project = nn.Sequential(
+            nn.Linear(self.latent_dim, widths[0] * base * base, bias=False),
+            nn.Unflatten(1, (widths[0], base, base)),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(inplace=True),
+        )
+        layers: list[nn.Module] = []
+        for in_ch, out_ch in zip(widths[:-1], widths[1:]):
+            layers += [
+                nn.ConvTranspose2d(in_ch, out_ch, 4, stride=2, padding=1, bias=False),
+                nn.BatchNorm2d(out_ch),
+                nn.ReLU(inplace=True),
+            ]
+        layers += [nn.ConvTranspose2d(widths[-1], channels, 4, stride=2, padding=1), nn.Tanh()]
+        self.upsample = nn.Sequential(*layers)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.upsample(self.project(z))
+
+
+class DCGANDiscriminator(nn.Module):
+    """Args: data_shape (C, H, W); width: channels of the first layer; norm: 'batch' or 'none'."""
+
+    def __init__(self, data_shape: Sequence[int], width: int = 64, norm: str = "batch") -> None:
+        super().__init__()
+        channels, size, _ = image_shape(data_shape, "dcgan")
+        if norm not in ("batch", "none"):
+            raise ValueError(f"norm must be 'batch' or 'none', got {norm!r}")
+        base, stages = _stages(size)
+        widths = [width * 2**i for i in range(stages)]  # e.g. 64,128,256
+        layers: list[nn.Module] = []
+        in_ch = channels
+        for i, out_ch in enumerate(widths):
+            layers.append(nn.Conv2d(in_ch, out_ch, 4, stride=2, padding=1, bias=(i == 0 or norm == "none")))
+            if i > 0 and norm == "batch":
+                layers.append(nn.BatchNorm2d(out_ch))
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            in_ch = out_ch
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(widths[-1] * base * base, 1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x)).squeeze(1)

@@ -1,0 +1,73 @@
+"""Train a GAN: ``python -m gan_lab.train [group=option ...] [key=value ...]``.
+
+Examples::
+
+    python -m gan_lab.train                                  # DCGAN on bundled MNIST, CPU
+    python -m gan_lab.train dataset=ring model=mlp loss=ns   # 2D mixture
+    python -m gan_lab.train model=dcgan loss=wgan_gp trainer.devices=4
+    python -m gan_lab.train ckpt_path=outputs/train/runs/<run>/checkpoints/last.ckpt
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+import lightning as L
+from omegaconf import DictConfig, OmegaConf
+
+import gan_lab  # noqa: F401  (registers the config resolvers)
+from gan_lab.builders import (
+    build_callbacks,
+    build_datamodule,
+    build_loggers,
+    build_module,
+    build_trainer,
+    check_checkpoint,
+    check_compatibility,
+)
+from gan_lab.config_path import config_dir
+from gan_lab.errors import GanLabError
+
+log = logging.getLogger("gan_lab.train")
+
+
+def train(cfg: DictConfig) -> L.Trainer:
+    """Build everything from ``cfg`` and fit. Returns the trainer (for tests and sweeps)."""
+    L.seed_everything(cfg.seed, workers=True)
+    check_compatibility(cfg)
+    ckpt_path = check_checkpoint(cfg.get("ckpt_path"))
+    output_dir = Path(cfg.paths.output_dir)
+
+    datamodule = build_datamodule(cfg)
+    module = build_module(cfg)
+    trainer = build_trainer(cfg, build_callbacks(cfg), build_loggers(cfg))
+
+    if trainer.is_global_zero:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        log.info(
+            "run folder: %s | %d generator steps, %d D steps each (trainer.max_steps=%d optimizer steps)",
+            output_dir, cfg.g_steps, module.n_critic, trainer.max_steps,
+        )
+    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+    # last.ckpt holds the final state whatever the checkpoint interval (all ranks must call this).
+    trainer.save_checkpoint(output_dir / "checkpoints" / "last.ckpt")
+    if trainer.is_global_zero:
+        log.info("done: %d generator steps; samples in %s", int(module.generator_steps), output_dir / "samples")
+    return trainer
+
+
+@hydra.main(version_base="1.3", config_path=config_dir(), config_name="train")
+def main(cfg: DictConfig) -> None:
+    try:
+        train(cfg)
+    except GanLabError as error:
+        print(f"gan_lab error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""torchvision datasets: clear error when missing, real MNIST when present."""
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_lab.datasets.torchvision_images import TorchvisionImages
+from gan_lab.errors import DatasetNotFoundError, GanLabError
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist", "cifar10"])
+def test_missing_data_names_path_and_override(tmp_path, name):
+    with pytest.raises(DatasetNotFoundError) as info:
+        TorchvisionImages(name, root=str(tmp_path), image_size=28, channels=1, download=False)
+    message = str(info.value)
+    assert str(tmp_path.resolve()) in message and "dataset.root=" in message and name in message
+    assert info.value.__suppress_context__  # raised "from None": no chained traceback
+
+
+def test_unknown_name(tmp_path):
+    with pytest.raises(GanLabError, match="cifar10"):
+        TorchvisionImages("imagenet", root=str(tmp_path), image_size=28, channels=1)
+
+
+def test_real_mnist_train(tmp_path):
+    raw = SHARED_DATA / "MNIST" / "raw"
+    if not raw.is_dir():
+        pytest.skip(f"{raw} not available")
+    # torchvision unpacks the archives next to them: link them into tmp_path so
+    # the shared folder is never written to.
+    (tmp_path / "MNIST" / "raw").mkdir(parents=True)
+    for archive in raw.glob("*.gz"):
+        os.symlink(archive, tmp_path / "MNIST" / "raw" / archive.name)
+    data = TorchvisionImages("mnist", root=str(tmp_path), image_size=32, channels=3, train=True, download=True)
+    assert len(data) == 60_000 and data.num_classes == 10 and data.data_kind == "image"
+    image, label = data[0]
+    assert image.shape == (3, 32, 32) and isinstance(label, int) and label == 5  # first train digit is a 5
+    assert image.min() >= -1 and image.max() <= 1 and image.min() < -0.99 and image.max() > 0.9
+    assert torch.bincount(data.targets).tolist()[1] == 6742  # real count of ones in the train split
