@@ -11,7 +11,8 @@ from typing import Any
 
 import lightning as L
 import torch
-from hydra.utils import instantiate
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate as hydra_instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from gan_lab.datasets.datamodule import GANDataModule
@@ -19,6 +20,20 @@ from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.gan_module import GANModule
 
 log = logging.getLogger(__name__)
+
+def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
+    """``hydra.utils.instantiate`` that lets gan_lab's own errors through unwrapped:
+    Hydra wraps every exception in a constructor into an ``InstantiationException``."""
+    try:
+        return hydra_instantiate(config, *args, **kwargs)
+    except InstantiationException as error:
+        cause = error.__cause__
+        while isinstance(cause, InstantiationException):
+            cause = cause.__cause__
+        if isinstance(cause, GanLabError):
+            raise cause from None
+        raise
+
 
 # Which data kinds each model accepts: checked before anything is built.
 MODEL_DATA_KINDS = {"dcgan": ("image",), "mlp": ("image", "points")}

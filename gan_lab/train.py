@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 import hydra
@@ -32,6 +33,12 @@ from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 
 log = logging.getLogger("gan_lab.train")
+
+# Lightning warns that manual-optimization checkpoints hold the weights *after* the
+# optimizer step; that is exactly what resuming needs.
+warnings.filterwarnings("ignore", message=".*no pre-optimization state was saved.*")
+# A deprecation inside Lightning itself (torch's pytree API), not actionable for users.
+warnings.filterwarnings("ignore", message=".*isinstance\\(treespec, LeafSpec\\).*")
 
 
 def train(cfg: DictConfig) -> L.Trainer:

@@ -1,0 +1,87 @@
+"""Bad input fails with one clear message, not a traceback wall."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gan_lab.errors import DatasetNotFoundError, EmptyDatasetError, GanLabError, ImageReadError, IncompatibleConfigError
+from gan_lab.train import train
+from helpers import REPO_ROOT, TINY, compose_config, tiny_model_overrides
+
+
+def cli(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "gan_lab.train", *TINY, f"hydra.run.dir={tmp_path / 'run'}", *overrides],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+    )
+
+
+def test_image_model_on_points_is_refused_at_start_up(tmp_path):
+    result = cli(tmp_path, "model=dcgan", "dataset=ring")
+    assert result.returncode == 2
+    assert "gan_lab error: model=dcgan cannot train on dataset=ring" in result.stderr
+    assert "Working combinations" in result.stderr and "model=mlp" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_dataset_names_dataset_path_and_override(tmp_path):
+    empty = tmp_path / "nothing_here"
+    empty.mkdir()
+    result = cli(tmp_path, "dataset=mnist", "model=mlp", f"dataset.root={empty}", "dataset.download=false")
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    message = result.stderr
+    assert "mnist" in message.lower() and str(empty) in message and "dataset.root=" in message
+
+
+def test_offline_download_failure_is_one_clear_error(tmp_path):
+    cfg = compose_config([*TINY, "dataset=fashion_mnist", "model=mlp", f"dataset.root={tmp_path / 'data'}"], tmp_path)
+    with pytest.raises(DatasetNotFoundError, match="dataset.root="):
+        train(cfg)
+
+
+def test_empty_image_folder(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    cfg = compose_config([*TINY, "dataset=image_folder", "model=mlp", f"dataset.root={folder}"], tmp_path)
+    with pytest.raises(EmptyDatasetError, match=str(folder)):
+        train(cfg)
+
+
+def test_corrupt_image_is_named(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i in range(20):
+        Image.new("RGB", (40, 30), (i * 10, 0, 0)).save(folder / f"ok_{i}.png")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really an image")
+    overrides = [*TINY, "dataset=image_folder", "model=mlp", *tiny_model_overrides("mlp"), f"dataset.root={folder}"]
+    with pytest.raises(ImageReadError, match="broken.png"):
+        train(compose_config(overrides, tmp_path))
+    # the documented escape hatch: skip it with a warning and train on the rest
+    with pytest.warns(UserWarning, match="1"):
+        trainer = train(compose_config([*overrides, "dataset.skip_corrupt=true"], tmp_path / "skip"))
+    assert int(trainer.lightning_module.generator_steps) == 2
+
+
+def test_missing_checkpoint(tmp_path):
+    cfg = compose_config([*TINY, f"ckpt_path={tmp_path / 'nope.ckpt'}"], tmp_path)
+    with pytest.raises(GanLabError, match="checkpoint not found"):
+        train(cfg)
+
+
+def test_too_small_dataset_for_a_step(tmp_path):
+    cfg = compose_config([*TINY, "dataset=ring", "model=mlp", "dataset.source.num_samples=10", "data.batch_size=8", "loss=wgan"], tmp_path)
+    with pytest.raises(EmptyDatasetError, match="n_critic"):
+        train(cfg)
+
+
+def test_incompatible_error_is_raised_in_process_too(tmp_path):
+    cfg = compose_config([*TINY, "model=dcgan", "dataset=grid"], tmp_path)
+    with pytest.raises(IncompatibleConfigError):
+        train(cfg)

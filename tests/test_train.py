@@ -1,0 +1,131 @@
+"""Training really runs: every model x loss pair, step counting, outputs, resume."""
+
+import csv
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_lab.train import train
+from helpers import TINY, compose_config, tiny_model_overrides
+
+LOSSES = ["minimax", "ns", "wgan", "wgan_gp", "lsgan", "hinge"]
+
+
+def run(tmp_path: Path, *overrides: str, model: str = "dcgan"):
+    cfg = compose_config([*TINY, f"model={model}", *tiny_model_overrides(model), *overrides], tmp_path)
+    return cfg, train(cfg)
+
+
+def metrics_rows(run_dir: Path) -> list[dict]:
+    rows = []
+    for path in sorted(run_dir.glob("csv/version_*/metrics.csv")):
+        rows += list(csv.DictReader(path.open()))
+    return rows
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("model", ["dcgan", "mlp"])
+def test_every_model_loss_pair_trains(tmp_path, model, loss):
+    cfg, trainer = run(tmp_path, f"loss={loss}", "loss.n_critic=2", model=model)
+    module = trainer.lightning_module
+    assert int(module.generator_steps) == 2
+    assert trainer.global_step == 2 * 3  # 2 G steps, each with 2 D steps
+    rows = [r for r in metrics_rows(tmp_path) if r.get("train/d_loss")]
+    assert len(rows) == 2
+    for row in rows:
+        for key in ("train/d_loss", "train/g_loss", "train/d_real", "train/d_fake"):
+            assert torch.isfinite(torch.tensor(float(row[key])))
+    has_penalty = any(r.get("train/penalty") for r in rows)
+    assert has_penalty == (loss == "wgan_gp")
+
+
+def test_run_folder_holds_config_samples_csv_and_checkpoint(tmp_path):
+    run(tmp_path, "g_steps=4", "sample_every=2")
+    assert (tmp_path / "config.yaml").is_file()
+    assert sorted(p.name for p in (tmp_path / "samples").glob("*.png")) == [
+        "final.png", "step_000000.png", "step_000002.png", "step_000004.png"]
+    assert (tmp_path / "checkpoints" / "last.ckpt").is_file()
+    steps = [int(r["step"]) for r in metrics_rows(tmp_path) if r.get("train/g_loss")]
+    assert steps == [0, 1, 2, 3]  # logged once per G step
+
+
+def test_2d_run_saves_scatter_plots(tmp_path):
+    from PIL import Image
+
+    run(tmp_path, "dataset=ring", "loss=ns", "dataset.source.num_samples=500", "dataset.preview_samples=100", model="mlp")
+    final = Image.open(tmp_path / "samples" / "final.png")
+    assert final.size == (500, 500)  # a matplotlib figure, not an image grid
+
+
+@pytest.mark.parametrize("n_critic", [1, 5])
+def test_generator_updates_equal_g_steps(tmp_path, n_critic):
+    counts = {}
+    _, trainer = run(tmp_path, "loss=wgan_gp", f"loss.n_critic={n_critic}", "g_steps=3", "sample_every=0")
+    module = trainer.lightning_module
+    d_opt, g_opt = trainer.optimizers
+    # Adam keeps a per-parameter step counter: it equals the number of updates.
+    g_param = next(module.generator.parameters())
+    d_param = next(module.discriminator.parameters())
+    counts["g"] = int(g_opt.state[g_param]["step"])
+    counts["d"] = int(d_opt.state[d_param]["step"])
+    assert counts == {"g": 3, "d": 3 * n_critic}
+    assert int(module.generator_steps) == 3
+
+
+def test_d_updates_see_fresh_real_batches(tmp_path, monkeypatch):
+    from gan_lab.gan_module import GANModule
+
+    seen = []
+    original = GANModule.discriminator_step
+
+    def spy(self, real, d_opt):
+        seen.append(real.clone())
+        return original(self, real, d_opt)
+
+    monkeypatch.setattr(GANModule, "discriminator_step", spy)
+    run(tmp_path, "loss=wgan", "loss.n_critic=3", "g_steps=1", "data.batch_size=4")
+    assert len(seen) == 3 and all(r.shape[0] == 4 for r in seen)
+    assert not torch.equal(seen[0], seen[1]) and not torch.equal(seen[1], seen[2])
+
+
+def test_generator_step_leaves_discriminator_untouched(tmp_path, monkeypatch):
+    from gan_lab.gan_module import GANModule
+
+    seen = {}
+    original = GANModule.generator_step
+
+    def spy(self, batch_size, g_opt):
+        before = [p.grad.clone() for p in self.discriminator.parameters()]
+        weights = [p.detach().clone() for p in self.discriminator.parameters()]
+        out = original(self, batch_size, g_opt)
+        seen["grads_unchanged"] = all(torch.equal(b, p.grad) for b, p in zip(before, self.discriminator.parameters()))
+        seen["weights_unchanged"] = all(torch.equal(w, p) for w, p in zip(weights, self.discriminator.parameters()))
+        seen["requires_grad"] = all(p.requires_grad for p in self.discriminator.parameters())
+        seen["g_grads"] = all(p.grad is not None for p in self.generator.parameters())
+        return out
+
+    monkeypatch.setattr(GANModule, "generator_step", spy)
+    run(tmp_path, "g_steps=1")
+    assert seen == {"grads_unchanged": True, "weights_unchanged": True, "requires_grad": True, "g_grads": True}
+
+
+def test_resume_continues_at_the_right_step(tmp_path):
+    cfg, trainer = run(tmp_path, "g_steps=3", "loss=wgan_gp", "loss.n_critic=2")
+    ckpt = tmp_path / "checkpoints" / "last.ckpt"
+    saved = torch.load(ckpt, map_location="cpu", weights_only=True)  # plain types only
+    assert saved["global_step"] == 9 and int(saved["state_dict"]["generator_steps"]) == 3
+    assert saved["gan_lab_config"]["g_steps"] == 3
+
+    _, resumed = run(tmp_path, "g_steps=5", "loss=wgan_gp", "loss.n_critic=2", f"ckpt_path={ckpt}")
+    assert int(resumed.lightning_module.generator_steps) == 5
+    assert resumed.global_step == 15
+    steps = [int(r["step"]) for r in metrics_rows(tmp_path) if r.get("train/g_loss")]
+    assert steps == [0, 1, 2, 3, 4]  # version_0 then version_1 (the resumed part)
+    assert torch.equal(saved["state_dict"]["fixed_noise"], resumed.lightning_module.fixed_noise.cpu())
+
+
+def test_fixed_noise_does_not_depend_on_the_global_seed(tmp_path):
+    _, a = run(tmp_path / "a", "seed=1", "g_steps=1")
+    _, b = run(tmp_path / "b", "seed=2", "g_steps=1")
+    assert torch.equal(a.lightning_module.fixed_noise, b.lightning_module.fixed_noise)
