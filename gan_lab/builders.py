@@ -15,6 +15,9 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate as hydra_instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from gan_lab.callbacks.divergence_guard import DivergenceGuard
+from gan_lab.callbacks.final_checkpoint import FinalCheckpoint
+from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.gan_module import GANModule
@@ -59,6 +62,7 @@ def build_datamodule(cfg: DictConfig) -> GANDataModule:
         batch_size=cfg.data.batch_size,
         batches_per_step=cfg.loss.n_critic,
         num_workers=cfg.data.num_workers,
+        seed=cfg.seed,
     )
 
 
@@ -96,7 +100,11 @@ def build_trainer(cfg: DictConfig, callbacks: list[L.Callback] | None = None, lo
         # Manual optimization: D steps leave G's parameters without gradients and the
         # other way round, so DDP must be told to expect unused parameters.
         kwargs["strategy"] = "ddp_find_unused_parameters_true"
-    return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers if loggers else False, **kwargs)
+    # Always on, whatever the callbacks group says: these make runs safe to stop and resume.
+    final = FinalCheckpoint(str(Path(cfg.paths.output_dir) / "checkpoints"))
+    callbacks = [*(callbacks or []), RNGStateCheckpoint(), DivergenceGuard(), final]
+    plugins = [AtomicCheckpointIO()]
+    return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers if loggers else False, plugins=plugins, **kwargs)
 
 
 def build_callbacks(cfg: DictConfig) -> list[L.Callback]:

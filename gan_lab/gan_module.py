@@ -14,7 +14,6 @@ step (see :class:`gan_lab.datasets.GANDataModule`). Lightning's
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -100,13 +99,6 @@ class GANModule(L.LightningModule):
         d_opt = self.d_optimizer_factory(self.discriminator.parameters())
         g_opt = self.g_optimizer_factory(self.generator.parameters())
         return [d_opt, g_opt]
-
-    def on_fit_start(self) -> None:
-        # seed_everything gives every DDP rank the same seed; offset it so that each
-        # rank draws different noise (DDP keeps the parameters identical anyway).
-        base_seed = os.environ.get("PL_GLOBAL_SEED")
-        if self.trainer.world_size > 1 and base_seed is not None:
-            L.seed_everything(int(base_seed) + self.global_rank, workers=True, verbose=False)
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         real, _labels = batch

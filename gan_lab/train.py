@@ -37,6 +37,8 @@ log = logging.getLogger("gan_lab.train")
 # Lightning warns that manual-optimization checkpoints hold the weights *after* the
 # optimizer step; that is exactly what resuming needs.
 warnings.filterwarnings("ignore", message=".*no pre-optimization state was saved.*")
+# GANDataModule restores its position itself (see datasets/resumable_sampler.py).
+warnings.filterwarnings("ignore", message=".*your dataloader is not resumable.*")
 # A deprecation inside Lightning itself (torch's pytree API), not actionable for users.
 warnings.filterwarnings("ignore", message=".*isinstance\\(treespec, LeafSpec\\).*")
 
@@ -60,8 +62,6 @@ def train(cfg: DictConfig) -> L.Trainer:
             output_dir, cfg.g_steps, module.n_critic, trainer.max_steps,
         )
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
-    # last.ckpt holds the final state whatever the checkpoint interval (all ranks must call this).
-    trainer.save_checkpoint(output_dir / "checkpoints" / "last.ckpt")
     if trainer.is_global_zero:
         log.info("done: %d generator steps; samples in %s", int(module.generator_steps), output_dir / "samples")
     return trainer

@@ -24,7 +24,7 @@ def _stages(image_size: int) -> tuple[int, int]:
 
 
 class DCGANGenerator(nn.Module):
-    """Args: latent_dim; data_shape (C, H, W); width: channels of the last hidden layer."""
+    """Args: latent_dim; data_shape (C, H, W); width: base channel count (see below)."""
 
     def __init__(self, latent_dim: int, data_shape: Sequence[int], width: int = 64) -> None:
         super().__init__()
@@ -32,7 +32,10 @@ class DCGANGenerator(nn.Module):
         self.latent_dim = int(latent_dim)
         self.data_shape = (channels, size, size)
         base, stages = _stages(size)
-        widths = [width * 2 ** (stages - 1 - i) for i in range(stages)]  # e.g. 256,128,64
+        # Channels halve at each upsampling and end at `width` (64 px: 8w,4w,2w,w; 32 px:
+        # 4w,2w,w). 28 px has one stage fewer than 32 px but keeps its 4w,2w start.
+        top = width * 2 ** (max(stages, 3) - 1)
+        widths = [top // 2**i for i in range(stages)]
         self.base = base
         self.project = nn.Sequential(
             nn.Linear(self.latent_dim, widths[0] * base * base, bias=False),
