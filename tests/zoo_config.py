@@ -13,7 +13,15 @@ import gan_lab  # noqa: F401  (registers the resolvers)
 from gan_lab.config_path import config_dir
 
 # Small and quick: CSV logging and callbacks off, 2 G steps, CPU.
-FAST = ["g_steps=2", "trainer.accelerator=cpu", "logger={}", "callbacks=none", "data.batch_size=8"]
+FAST = [
+    "g_steps=2",
+    "trainer.accelerator=cpu",
+    "logger={}",
+    "callbacks=none",
+    "data.batch_size=8",
+    "+trainer.enable_progress_bar=false",
+    "+trainer.enable_model_summary=false",
+]
 
 
 def compose_train(overrides: list[str], tmp_path: Path, fast: bool = True) -> DictConfig:
@@ -34,3 +42,14 @@ def compose_train(overrides: list[str], tmp_path: Path, fast: bool = True) -> Di
     with open_dict(cfg):  # a real run's config has no `hydra` node; ${hydra:...} reads HydraConfig
         del cfg["hydra"]
     return cfg
+
+
+def build_run(cfg: DictConfig):
+    """(datamodule, module, trainer) built the way ``gan_lab.train`` builds them."""
+    import lightning as L
+
+    from gan_lab.builders import build_datamodule, build_module, build_trainer, check_compatibility
+
+    L.seed_everything(cfg.seed, workers=True, verbose=False)
+    check_compatibility(cfg)
+    return build_datamodule(cfg), build_module(cfg), build_trainer(cfg)
