@@ -5,6 +5,8 @@ resized to 32 px and 3 channels (same shape as CIFAR-10). Widths are shrunk so
 each run takes seconds; the published widths are checked on the composed config.
 """
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -78,3 +80,18 @@ def test_preset_composes_and_runs(preset, tmp_path):
     if cfg.lr_decay == "linear":  # decayed to 0 at the last of the 2 G updates
         assert all(opt.param_groups[0]["lr"] == 0.0 for opt in trainer.optimizers)
     assert torch.isfinite(module.generate(n=2)).all()
+
+
+CIFAR_JPEGS = Path("/work/shared/data/cifar10-jpeg/test")
+
+
+@pytest.mark.skipif(not CIFAR_JPEGS.is_dir(), reason="CIFAR-10 test images (JPEG) not present on this machine")
+def test_cgan_pd_on_cifar10_jpeg_folder(tmp_path):
+    """The conditional preset on real CIFAR-10 images: labels come from the class sub-folders."""
+    cfg = compose_train(
+        ["experiment=cgan_pd_cifar10", "dataset=image_folder", f"dataset.root={CIFAR_JPEGS}", "dataset.num_classes=10",
+         *TINY_CONV, "data.batch_size=4", "g_steps=1"],
+        tmp_path,
+    )
+    module = train(cfg).lightning_module
+    assert module.num_classes == 10 and int(module.generator_steps) == 1
