@@ -49,7 +49,7 @@ def check_compatibility(cfg: DictConfig) -> None:
             raise IncompatibleConfigError(
                 f"model.conditional=true needs a labelled dataset, but dataset={cfg.dataset.name} has no "
                 "labels (dataset.num_classes is null). Labelled datasets: bundled_mnist, mnist, fashion_mnist, "
-                "cifar10, ring, grid; an image_folder with one sub-folder per class is labelled too: add "
+                "cifar10, stacked_mnist, ring, grid; an image_folder with one sub-folder per class is labelled too: add "
                 "dataset.num_classes=<number of sub-folders>. Or train unconditionally: model.conditional=false."
             )
         if packing > 1:
