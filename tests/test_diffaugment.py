@@ -61,3 +61,20 @@ def test_cutout_zeroes_one_square_per_sample():
     assert torch.equal((out == 0).any(dim=1), zeros)
     counts = zeros.flatten(1).sum(1)
     assert (counts >= 4).all() and (counts <= 16).all()  # a 4x4 square, clipped at the border
+
+
+def test_module_augments_real_and_fake_in_both_steps(tmp_path):
+    from zoo_config import build_run, compose_train
+
+    cfg = compose_train(
+        ["model.generator.width=4", "model.discriminator.width=4", "regularizers.diffaugment=[translation,cutout]",
+         "g_steps=1"],
+        tmp_path,
+    )
+    datamodule, module, trainer = build_run(cfg)
+    calls = []
+    real_augment = module.augment
+    module.augment = lambda x: calls.append(x.requires_grad) or real_augment(x)
+    trainer.fit(module, datamodule=datamodule)
+    # D step: real (no grad) and fake (made under no_grad); G step: fake, with grad to G
+    assert calls == [False, False, True]

@@ -26,3 +26,20 @@ def test_noise_std_follows_schedule():
 def test_rejects_negative():
     with pytest.raises(ValueError):
         InstanceNoise(sigma=-1.0)
+
+
+def test_module_adds_noise_to_every_discriminator_input(tmp_path):
+    from zoo_config import build_run, compose_train
+
+    cfg = compose_train(
+        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
+         "regularizers.instance_noise.sigma=0.3", "regularizers.instance_noise.anneal_g_steps=4", "g_steps=3"],
+        tmp_path,
+    )
+    datamodule, module, trainer = build_run(cfg)
+    steps = []
+    noise = module.instance_noise
+    module.instance_noise = lambda x, g_step: steps.append(g_step) or noise(x, g_step)
+    trainer.fit(module, datamodule=datamodule)
+    # per G step: D sees real and fake, then G's fake; sigma follows the G step count
+    assert steps == [0, 0, 0, 1, 1, 1, 2, 2, 2]

@@ -52,3 +52,27 @@ def test_penalty_backpropagates_into_discriminator():
     R1Penalty(gamma=2.0)(d(x), x).backward()
     # d/dw (γ/2 ||w||²) = γ w
     assert torch.allclose(d.w.grad, 2.0 * w)
+
+
+def test_module_applies_lazy_r1_on_due_steps(tmp_path):
+    from zoo_config import build_run, compose_train
+
+    cfg = compose_train(
+        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
+         "regularizers.r1.gamma=1.0", "regularizers.r1.lazy_interval=2", "loss.n_critic=2", "g_steps=2"],
+        tmp_path,
+    )
+    datamodule, module, trainer = build_run(cfg)
+    values = []
+    r1 = module.r1
+
+    class Spy(R1Penalty):
+        def __call__(self, real_out, real_in):
+            value = super().__call__(real_out, real_in)
+            values.append(value.item())
+            return value
+
+    module.r1 = Spy(r1.gamma, r1.lazy_interval)
+    trainer.fit(module, datamodule=datamodule)
+    assert int(module.discriminator_steps) == 4
+    assert len(values) == 2 and all(v >= 0 for v in values)  # D steps 0 and 2
