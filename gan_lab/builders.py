@@ -21,6 +21,7 @@ from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.gan_module import GANModule
+from gan_lab.regularizers import DiffAugment, InstanceNoise, R1Penalty, apply_spectral_norm
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,11 @@ def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 # Which data kinds each model accepts: checked before anything is built.
-MODEL_DATA_KINDS = {"dcgan": ("image",), "mlp": ("image", "points")}
+MODEL_DATA_KINDS = {"dcgan": ("image",), "resnet": ("image",), "mlp": ("image", "points")}
+
+
+def _regularizers(cfg: DictConfig) -> DictConfig:
+    return cfg.get("regularizers") or OmegaConf.create({})
 
 
 def check_compatibility(cfg: DictConfig) -> None:
@@ -53,28 +58,110 @@ def check_compatibility(cfg: DictConfig) -> None:
             "Image datasets: bundled_mnist, mnist, fashion_mnist, cifar10, image_folder; "
             "2D point datasets: ring, grid."
         )
+    regs = _regularizers(cfg)
+    packing = int(regs.get("packing", 1))
+    if packing < 1:
+        raise IncompatibleConfigError(f"regularizers.packing must be >= 1 (1 = no packing), got {packing}")
+    if cfg.model.get("conditional", False):
+        if cfg.dataset.get("num_classes") is None:
+            raise IncompatibleConfigError(
+                f"model.conditional=true needs a labelled dataset, but dataset={cfg.dataset.name} has no "
+                "labels (dataset.num_classes is null). Labelled datasets: bundled_mnist, mnist, fashion_mnist, "
+                "cifar10, stacked_mnist, ring, grid; an image_folder with one sub-folder per class is labelled too: add "
+                "dataset.num_classes=<number of sub-folders>. Or train unconditionally: model.conditional=false."
+            )
+        if packing > 1:
+            raise IncompatibleConfigError(
+                "model.conditional=true does not combine with regularizers.packing > 1 "
+                "(a pack of samples has no single label); drop one of the two"
+            )
+    if regs.get("diffaugment") and kind != "image":
+        raise IncompatibleConfigError(
+            f"regularizers.diffaugment={regs.diffaugment!r} augments images, but dataset={cfg.dataset.name} "
+            f"holds {kind} data; set regularizers.diffaugment=''"
+        )
+
+
+def check_dataset_labels(cfg: DictConfig, dataset: Any) -> None:
+    """A conditional model is built for ``dataset.num_classes`` of the config: the data must agree."""
+    if not cfg.model.get("conditional", False):
+        return
+    actual = getattr(dataset, "num_classes", None)
+    if actual is None:
+        raise IncompatibleConfigError(
+            f"model.conditional=true, but the images of dataset={cfg.dataset.name} carry no labels "
+            "(an image_folder is labelled only when every image lies in a per-class sub-folder); "
+            "use a labelled dataset or model.conditional=false"
+        )
+    if int(actual) != int(cfg.dataset.num_classes):
+        raise IncompatibleConfigError(
+            f"dataset={cfg.dataset.name} has {actual} classes but the config says dataset.num_classes="
+            f"{cfg.dataset.num_classes}; set dataset.num_classes={actual}"
+        )
 
 
 def build_datamodule(cfg: DictConfig) -> GANDataModule:
     dataset = instantiate(cfg.dataset.source)
+    check_dataset_labels(cfg, dataset)
+    # PacGAN: each D input packs `packing` samples, so a D batch of data.batch_size
+    # inputs takes data.batch_size * packing real samples.
     return GANDataModule(
         dataset,
-        batch_size=cfg.data.batch_size,
+        batch_size=cfg.data.batch_size * int(_regularizers(cfg).get("packing", 1)),
         batches_per_step=cfg.loss.n_critic,
         num_workers=cfg.data.num_workers,
         seed=cfg.seed,
     )
 
 
+def build_networks(cfg: DictConfig) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """G and D of ``cfg.model``, spectrally normalised where ``model.spectral_norm`` says so."""
+    generator = instantiate(cfg.model.generator)
+    discriminator = instantiate(cfg.model.discriminator)
+    if cfg.model.get("conditional", False) and getattr(generator, "num_classes", None) is None:
+        raise IncompatibleConfigError(
+            f"model.conditional=true but dataset={cfg.dataset.name} has no labels (dataset.num_classes is null)"
+        )
+    spectral = cfg.model.get("spectral_norm") or {}
+    if spectral.get("generator", False):
+        apply_spectral_norm(generator)
+    if spectral.get("discriminator", False):
+        apply_spectral_norm(discriminator)
+    return generator, discriminator
+
+
+def regularizer_kwargs(cfg: DictConfig) -> dict[str, Any]:
+    """GANModule arguments for the switches under ``regularizers:`` and ``lr_decay``."""
+    regs = _regularizers(cfg)
+    r1 = regs.get("r1") or {}
+    noise = regs.get("instance_noise") or {}
+    ema = regs.get("ema") or {}
+    clip = regs.get("grad_clip") or {}
+    return {
+        "r1": R1Penalty(r1.gamma, r1.get("lazy_interval", 1)) if r1.get("gamma", 0) else None,
+        "instance_noise": InstanceNoise(noise.sigma, noise.get("anneal_g_steps", 0)) if noise.get("sigma", 0) else None,
+        "augment": DiffAugment(regs.diffaugment) if regs.get("diffaugment") else None,
+        "packing": int(regs.get("packing", 1)),
+        "ema_decay": float(ema.decay) if ema.get("enabled", False) else None,
+        "ema_start_step": int(ema.get("start_step", 0)),
+        "g_grad_clip": clip.get("generator"),
+        "d_grad_clip": clip.get("discriminator"),
+        "lr_decay": cfg.get("lr_decay", "none"),
+        "total_g_steps": int(cfg.g_steps),
+    }
+
+
 def build_module(cfg: DictConfig) -> GANModule:
     # A partial: the run config holds `_target_` keys that Hydra must not instantiate.
     make_module = instantiate(cfg.module, _partial_=True)
+    generator, discriminator = build_networks(cfg)
     return make_module(
-        generator=instantiate(cfg.model.generator),
-        discriminator=instantiate(cfg.model.discriminator),
+        generator=generator,
+        discriminator=discriminator,
         loss=instantiate(cfg.loss),
         g_optimizer=instantiate(cfg.optimizer.generator),
         d_optimizer=instantiate(cfg.optimizer.discriminator),
+        **regularizer_kwargs(cfg),
         run_config=OmegaConf.to_container(cfg, resolve=True),
     )
 

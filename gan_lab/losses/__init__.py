@@ -6,6 +6,7 @@ from gan_lab.losses.hinge import HingeLoss
 from gan_lab.losses.least_squares import LeastSquaresLoss
 from gan_lab.losses.minimax import MinimaxLoss
 from gan_lab.losses.non_saturating import NonSaturatingLoss
+from gan_lab.losses.relativistic import RelativisticAverageLoss, RelativisticAverageLSLoss
 from gan_lab.losses.wasserstein import WassersteinLoss
 from gan_lab.losses.wasserstein_gp import WassersteinGPLoss
 
@@ -15,6 +16,8 @@ __all__ = [
     "LeastSquaresLoss",
     "MinimaxLoss",
     "NonSaturatingLoss",
+    "RelativisticAverageLSLoss",
+    "RelativisticAverageLoss",
     "WassersteinGPLoss",
     "WassersteinLoss",
     "gradient_penalty",

@@ -20,6 +20,9 @@ class GANLoss(nn.Module):
             reads it from here, so ``loss.n_critic=...`` overrides it.
     """
 
+    # True when generator_loss needs D's outputs on a real batch (relativistic losses).
+    needs_real_for_generator = False
+
     def __init__(self, n_critic: int = 1) -> None:
         super().__init__()
         if n_critic < 1:

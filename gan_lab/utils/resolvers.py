@@ -6,6 +6,7 @@ Registered when ``gan_lab`` is imported, before Hydra composes anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from omegaconf import OmegaConf
 
@@ -26,7 +27,26 @@ def resume_dir(ckpt_path: str | None, default: str) -> str:
     return default
 
 
+def packed_shape(shape: Any, packing: int) -> list[int]:
+    """D's input shape when ``packing`` samples are judged together (PacGAN): the first
+    axis (image channels, or the features of a vector) grows ``packing`` times."""
+    shape = list(shape)
+    return [int(shape[0]) * int(packing), *(int(s) for s in shape[1:])]
+
+
+def class_count(conditional: bool, num_classes: int | None) -> int | None:
+    """The ``num_classes`` a model is built with: the dataset's class count when the model
+    is conditional, else None (unconditional). An unlabelled dataset with
+    ``conditional=true`` is refused by ``gan_lab.builders.check_compatibility``."""
+    return int(num_classes) if conditional and num_classes is not None else None
+
+
 def register_resolvers() -> None:
-    for name, fn in (("optimizer_steps", optimizer_steps), ("resume_dir", resume_dir)):
+    for name, fn in (
+        ("optimizer_steps", optimizer_steps),
+        ("resume_dir", resume_dir),
+        ("packed_shape", packed_shape),
+        ("class_count", class_count),
+    ):
         if not OmegaConf.has_resolver(name):
             OmegaConf.register_new_resolver(name, fn)

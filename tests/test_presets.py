@@ -1,0 +1,97 @@
+"""Every experiment preset composes with its published settings and runs a few steps.
+
+CIFAR-10 is not available offline: those presets run on the bundled MNIST digits
+resized to 32 px and 3 channels (same shape as CIFAR-10). Widths are shrunk so
+each run takes seconds; the published widths are checked on the composed config.
+"""
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_lab.train import train
+from zoo_config import compose_train
+
+CIFAR_SWAP = ["dataset=bundled_mnist", "dataset.image_size=32", "dataset.channels=3"]
+TINY_CONV = ["model.generator.width=8", "model.discriminator.width=8"]
+TINY_MLP = ["model.generator.hidden_dims=[16,16]", "model.discriminator.hidden_dims=[16]"]
+
+# preset -> (settings that must hold as composed, overrides for the quick run)
+PRESETS = {
+    "sngan_cifar10": (
+        {"model.name": "resnet", "loss.n_critic": 5, "data.batch_size": 64, "g_steps": 100000, "lr_decay": "linear",
+         "optimizer.generator.lr": 2e-4, "optimizer.discriminator.betas": [0.0, 0.9],
+         "model.spectral_norm.discriminator": True, "model.generator.width": 256, "model.discriminator.width": 128,
+         "dataset.name": "cifar10"},
+        CIFAR_SWAP + TINY_CONV,
+    ),
+    "wgan_gp_cifar10": (
+        {"model.name": "resnet", "loss.n_critic": 5, "loss.penalty_weight": 10.0, "data.batch_size": 64,
+         "optimizer.generator.betas": [0.0, 0.9], "model.spectral_norm.discriminator": False, "dataset.name": "cifar10"},
+        CIFAR_SWAP + TINY_CONV,
+    ),
+    "dcgan_cifar10": (
+        {"model.name": "dcgan", "loss.n_critic": 1, "data.batch_size": 128, "optimizer.generator.betas": [0.5, 0.999],
+         "dataset.name": "cifar10"},
+        CIFAR_SWAP + TINY_CONV,
+    ),
+    "cgan_pd_cifar10": (
+        {"model.name": "resnet", "model.conditional": True, "loss.n_critic": 5, "data.batch_size": 64,
+         "g_steps": 50000, "dataset.name": "cifar10"},
+        CIFAR_SWAP + TINY_CONV,
+    ),
+    "pacgan_grid": (
+        {"model.name": "mlp", "regularizers.packing": 2, "data.batch_size": 100, "model.latent_dim": 2,
+         "model.generator.hidden_dims": [400, 400, 400, 400], "dataset.name": "grid"},
+        TINY_MLP,
+    ),
+    "pacgan_ring": (
+        {"model.name": "mlp", "regularizers.packing": 2, "dataset.name": "ring"},
+        TINY_MLP,
+    ),
+    "mnist_dcgan": ({"model.name": "dcgan", "data.batch_size": 128, "dataset.name": "bundled_mnist"}, TINY_CONV),
+    "stacked_mnist": (
+        {"model.name": "dcgan", "regularizers.packing": 2, "dataset.name": "stacked_mnist", "dataset.num_classes": 1000},
+        TINY_CONV + ["dataset.num_samples=64"],
+    ),
+}
+
+
+def _get(cfg, dotted):
+    value = cfg
+    for key in dotted.split("."):
+        value = value[key]
+    return list(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_preset_composes_and_runs(preset, tmp_path):
+    expected, quick = PRESETS[preset]
+    published = compose_train([f"experiment={preset}"], tmp_path, fast=False)
+    for key, value in expected.items():
+        assert _get(published, key) == value, key
+
+    cfg = compose_train([f"experiment={preset}", *quick, "data.batch_size=4"], tmp_path)
+    trainer = train(cfg)
+    module = trainer.lightning_module
+    assert int(module.generator_steps) == 2
+    assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
+    if cfg.lr_decay == "linear":  # decayed to 0 at the last of the 2 G updates
+        assert all(opt.param_groups[0]["lr"] == 0.0 for opt in trainer.optimizers)
+    assert torch.isfinite(module.generate(n=2)).all()
+
+
+CIFAR_JPEGS = Path("/work/shared/data/cifar10-jpeg/test")
+
+
+@pytest.mark.skipif(not CIFAR_JPEGS.is_dir(), reason="CIFAR-10 test images (JPEG) not present on this machine")
+def test_cgan_pd_on_cifar10_jpeg_folder(tmp_path):
+    """The conditional preset on real CIFAR-10 images: labels come from the class sub-folders."""
+    cfg = compose_train(
+        ["experiment=cgan_pd_cifar10", "dataset=image_folder", f"dataset.root={CIFAR_JPEGS}", "dataset.num_classes=10",
+         *TINY_CONV, "data.batch_size=4", "g_steps=1"],
+        tmp_path,
+    )
+    module = train(cfg).lightning_module
+    assert module.num_classes == 10 and int(module.generator_steps) == 1
