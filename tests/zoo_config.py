@@ -20,7 +20,7 @@ FAST = [
     "callbacks=none",
     "data.batch_size=8",
     "+trainer.enable_progress_bar=false",
-    "+trainer.enable_model_summary=false",
+    "trainer.enable_model_summary=false",
 ]
 
 
