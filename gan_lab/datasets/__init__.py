@@ -3,6 +3,7 @@
 from gan_lab.datasets.bundled_mnist import BundledMNIST
 from gan_lab.datasets.image_folder import ImageFolderImages
 from gan_lab.datasets.mixtures import GaussianMixture2D, GridMixture, RingMixture, grid_means, ring_means
+from gan_lab.datasets.stacked_mnist import StackedMNIST
 from gan_lab.datasets.torchvision_images import TorchvisionImages
 from gan_lab.datasets.transforms import image_transform
 
@@ -12,6 +13,7 @@ __all__ = [
     "GridMixture",
     "ImageFolderImages",
     "RingMixture",
+    "StackedMNIST",
     "TorchvisionImages",
     "grid_means",
     "image_transform",
