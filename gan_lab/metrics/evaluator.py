@@ -107,6 +107,8 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
 def reference_name(dataset_cfg: DictConfig) -> tuple[str, str]:
     """(dataset id, split) of the real reference data of a run."""
     name = str(dataset_cfg.get("name"))
+    if dataset_cfg.get("kind") == "points":
+        return name, f"seed{dataset_cfg.source.get('seed')}"
     if name == "bundled_mnist":
         return name, "test"
     if name == "image_folder":
