@@ -1,6 +1,7 @@
 """Lightning callbacks that gan_lab adds to the ones Lightning ships."""
 
+from gan_lab.callbacks.metrics_callback import MetricsCallback
 from gan_lab.callbacks.progress_bar import GStepProgressBar
 from gan_lab.callbacks.sample_previews import SamplePreviews
 
-__all__ = ["GStepProgressBar", "SamplePreviews"]
+__all__ = ["GStepProgressBar", "MetricsCallback", "SamplePreviews"]
