@@ -164,23 +164,27 @@ class Evaluator:
             self._classifier = (model, info, weights_digest(model))
         return self._classifier
 
-    def real_features(self, extractor: fidelity.InceptionFeatures, n_real: int) -> tuple[dict[str, torch.Tensor], int]:
+    def real_features(self, extractor: fidelity.InceptionFeatures, n_wanted: int) -> tuple[dict[str, torch.Tensor], int]:
+        """Features of ``n_wanted`` real images (fewer if the dataset is smaller) and their count.
+
+        On a cache hit the dataset is not even opened.
+        """
         name, split = reference_name(self.cfg.dataset)
         key = {
             "dataset": name, "split": split, "resolution": int(self.cfg.dataset.image_size),
-            "extractor": extractor.name, "weights_sha256": extractor.weights_sha256, "n": n_real,
+            "extractor": extractor.name, "weights_sha256": extractor.weights_sha256, "n": n_wanted,
         }
-        if self._real_features is not None and self._real_features[0] == key:
-            return self._real_features[1], n_real
-        cache = fidelity.RealFeatureCache(self.settings.cache_path)
+        if self._real_features is None or self._real_features[0] != key:
+            cache = fidelity.RealFeatureCache(self.settings.cache_path)
 
-        def compute() -> dict[str, torch.Tensor]:
-            idx = fidelity.reference_indices(len(self.dataset), n_real)
-            return extractor.from_batches(fidelity.dataset_uint8_batches(self.dataset, idx, extractor.batch_size))
+            def compute() -> dict[str, torch.Tensor]:
+                idx = fidelity.reference_indices(len(self.dataset), n_wanted)
+                return extractor.from_batches(fidelity.dataset_uint8_batches(self.dataset, idx, extractor.batch_size))
 
-        feats, _, _ = cache.get_or_compute(key, compute)
-        self._real_features = (key, feats)
-        return feats, n_real
+            feats, _, _ = cache.get_or_compute(key, compute)
+            self._real_features = (key, feats)
+        feats = self._real_features[1]
+        return feats, len(feats[fidelity.FEATURE_LAYERS["fid"]])
 
     def real_images(self, n: int) -> torch.Tensor:
         idx = fidelity.reference_indices(len(self.dataset), n)
@@ -236,8 +240,7 @@ class Evaluator:
         if wanted_fid:
             extractor = self.inception()
             if extractor is not None:
-                n_real = min(n_real_wanted, len(self.dataset))
-                real_feats, n_real = self.real_features(extractor, n_real) if wanted_fid != ["isc"] else (None, None)
+                real_feats, n_real = self.real_features(extractor, n_real_wanted) if wanted_fid != ["isc"] else (None, None)
                 fake_feats = extractor.from_tensor(to_rgb(to_uint8(fake)))
                 values, options = fidelity.compute_metrics(
                     wanted_fid, fake_feats, real_feats, s.isc_splits, s.kid_subsets, s.kid_subset_size, s.prc_neighborhood

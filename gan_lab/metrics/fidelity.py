@@ -266,7 +266,7 @@ class RealFeatureCache:
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         torch.save({"features": features, "key": {k: str(v) for k, v in key.items()}}, tmp)
         os.replace(tmp, path)
-        log.info("real features: computed from %d real images, cached in %s", key["n"], path)
+        log.info("real features: computed from %d real images, cached in %s", len(next(iter(features.values()))), path)
         return features, False, path
 
 
