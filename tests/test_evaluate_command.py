@@ -12,6 +12,7 @@ from hydra import compose, initialize_config_dir
 
 from gan_lab.checkpoints import CheckpointError, load_checkpoint
 from gan_lab.config_path import config_dir
+from gan_lab.errors import GanLabError
 from gan_lab.evaluate import evaluate
 from gan_lab.metrics import fidelity
 from gan_lab.metrics.mixture_2d import mixture_metrics
@@ -93,5 +94,8 @@ def test_missing_and_incompatible_checkpoints_are_refused(mnist_ckpt, tmp_path):
     torch.save({"state_dict": {}}, tmp_path / "foreign.ckpt")
     with pytest.raises(CheckpointError, match="not a gan_lab checkpoint"):
         load_checkpoint(tmp_path / "foreign.ckpt")
-    with pytest.raises(Exception, match="need image data"):
-        evaluate(_cfg(f"ckpt_path={mnist_ckpt}".replace("mnist", "mnist"), "metrics=[mixture]"))
+    # metrics that do not fit the checkpoint's data are refused before sampling
+    with pytest.raises(GanLabError, match="need a 2D mixture dataset"):
+        evaluate(_cfg(f"ckpt_path={mnist_ckpt}", "metrics=[mixture]"))
+    with pytest.raises(GanLabError, match="unknown metric"):
+        evaluate(_cfg(f"ckpt_path={mnist_ckpt}", "metrics=[fdi]"))
