@@ -20,7 +20,8 @@ def test_ring_run_logs_mixture_metrics_and_keeps_best(tmp_path):
     assert {r["name"] for r in lines} == {"modes", "high_quality", "reverse_kl"}
     assert all(r["protocol"]["n_fake"] == 2500 and r["protocol"]["generator"] == "raw" for r in lines)
     # the CSV logger got the values
-    rows = list(csv.DictReader((tmp_path / "csv" / "version_0" / "metrics.csv").open()))
+    with (tmp_path / "csv" / "version_0" / "metrics.csv").open() as f:
+        rows = list(csv.DictReader(f))
     logged = [float(r["metrics/reverse_kl"]) for r in rows if r.get("metrics/reverse_kl")]
     stored = [r["value"] for r in lines if r["name"] == "reverse_kl"]
     assert logged == stored

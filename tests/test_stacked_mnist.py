@@ -45,3 +45,18 @@ def test_metric_on_a_collapsed_generator(mnist_classifier):
     m = stacked_mnist_metrics(model, one)
     assert m["stacked_modes"] == 1
     assert math.isclose(m["stacked_kl"], math.log(1000), rel_tol=1e-9)
+
+
+def test_config_builds_the_dataset_for_training():
+    from hydra import compose, initialize_config_dir
+    from hydra.utils import instantiate
+
+    from gan_lab.builders import check_compatibility
+    from gan_lab.config_path import config_dir
+
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = compose("train", overrides=["dataset=stacked_mnist", "dataset.num_samples=64", "paths.root_dir=.", "paths.output_dir=."])
+    check_compatibility(cfg)
+    data = instantiate(cfg.dataset.source)
+    assert len(data) == 64 and list(data[0][0].shape) == list(cfg.dataset.shape) == [3, 28, 28]
+    assert cfg.dataset.num_classes == 1000
