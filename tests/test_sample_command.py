@@ -32,6 +32,12 @@ def test_sample_writes_grid_singles_and_interpolation(mnist_ckpt, tmp_path):
     expected = to_uint8(generate_samples(module, 5, seed=0)[0])
     for i, path in enumerate(singles):
         assert np.array_equal(np.asarray(Image.open(path)), expected[i, 0].numpy())
+    # torch-fidelity reads the folder back as exactly the tensors the metrics score (same numbers follow)
+    from gan_lab.metrics.fidelity import folder_dataset
+    from gan_lab.metrics.sampling import to_rgb
+
+    folder = folder_dataset(out / "images")
+    assert torch.equal(torch.stack([folder[i] for i in range(len(folder))]), to_rgb(expected))
     # 4 x 4 grid of 28 px images with 2 px padding; interpolation 3 rows x 4 steps
     assert Image.open(out / "grid.png").size == (4 * 30 + 2, 4 * 30 + 2)
     assert Image.open(out / "interpolation.png").size == (4 * 30 + 2, 3 * 30 + 2)
