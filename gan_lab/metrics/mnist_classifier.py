@@ -163,7 +163,7 @@ def train_classifier(root: str | None = None, epochs: int = 3, seed: int = 0, ba
             loss.backward()
             opt.step()
             sched.step()
-        log.info("classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, float(loss))
+        log.info("classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, float(loss.detach()))
     acc = accuracy(model, x_ev, y_ev)
     name = classifier_name(source, epochs, seed)
     info = ClassifierInfo(name, source, len(x_tr), eval_split, len(x_ev), acc, epochs, seed, time.perf_counter() - start_time)
