@@ -41,12 +41,37 @@ def class_count(conditional: bool, num_classes: int | None) -> int | None:
     return int(num_classes) if conditional and num_classes is not None else None
 
 
+# Metrics where a higher value is better (ModelCheckpoint mode "max").
+HIGHER_IS_BETTER = {"isc", "modes", "high_quality", "class_coverage", "stacked_modes", "precision", "recall", "f_score"}
+
+
+def metric_mode(name: str) -> str:
+    """``"max"`` or ``"min"``: which way a metric improves (for ModelCheckpoint)."""
+    return "max" if str(name) in HIGHER_IS_BETTER else "min"
+
+
+def best_metric(name: str, dataset_name: str, dataset_kind: str) -> str:
+    """``name`` unless ``auto``: reverse_kl (2D mixtures), stacked_kl (Stacked MNIST),
+    mnist_classifier_fid (MNIST; needs no Inception weights), fid (other images)."""
+    if name != "auto":
+        return str(name)
+    if dataset_kind == "points":
+        return "reverse_kl"
+    if dataset_name == "stacked_mnist":
+        return "stacked_kl"
+    if dataset_name in ("bundled_mnist", "mnist"):
+        return "mnist_classifier_fid"
+    return "fid"
+
+
 def register_resolvers() -> None:
     for name, fn in (
         ("optimizer_steps", optimizer_steps),
         ("resume_dir", resume_dir),
         ("packed_shape", packed_shape),
         ("class_count", class_count),
+        ("best_metric", best_metric),
+        ("metric_mode", metric_mode),
     ):
         if not OmegaConf.has_resolver(name):
             OmegaConf.register_new_resolver(name, fn)

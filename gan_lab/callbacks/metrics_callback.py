@@ -1,0 +1,86 @@
+"""Computes evaluation metrics every N generator updates during training.
+
+Rank 0 computes (with the EMA generator when the module has one), the values
+are broadcast to every rank, put into ``trainer.callback_metrics`` as
+``metrics/<name>`` (so a ``ModelCheckpoint(monitor="metrics/fid")`` can keep
+``best.ckpt``) and sent to every logger. Each evaluation is also appended,
+with its protocol, to ``output_file`` (JSON lines).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from omegaconf import OmegaConf
+
+from gan_lab.metrics.evaluator import EvalSettings, Evaluator
+from gan_lab.utils.resolvers import best_metric, metric_mode  # noqa: F401  (re-exported)
+
+log = logging.getLogger(__name__)
+
+class MetricsCallback(L.Callback):
+    """Args: ``metrics`` (names or groups, see :mod:`gan_lab.metrics.evaluator`),
+    ``every_n_g_steps`` (0: only at the end), ``at_end`` (also after the last step),
+    ``output_file`` (JSON lines of records, or None), ``best`` (only read by the
+    config's best-checkpoint entry); the rest are
+    :class:`~gan_lab.metrics.evaluator.EvalSettings` fields (``num_samples``,
+    ``inception_weights``, ``cache_dir``, ...)."""
+
+    def __init__(self, metrics: Any = ("auto",), every_n_g_steps: int = 500, at_end: bool = True,
+                 output_file: str | None = None, best: str = "auto", **settings: Any) -> None:
+        super().__init__()
+        self.metrics = list(metrics) if not isinstance(metrics, str) else [metrics]
+        self.every_n_g_steps = int(every_n_g_steps)
+        self.at_end = bool(at_end)
+        self.best = best
+        self.output_file = Path(output_file) if output_file else None
+        settings.setdefault("weights_setting", "callbacks.metrics.inception_weights")
+        self.settings = EvalSettings(**settings)
+        self._evaluator: Evaluator | None = None
+        self._last_step = -1
+
+    def _get_evaluator(self, pl_module: L.LightningModule) -> Evaluator:
+        if self._evaluator is None:
+            run_cfg = OmegaConf.create(getattr(pl_module, "run_config", None) or {})
+            if "dataset" not in run_cfg:
+                raise RuntimeError("MetricsCallback needs the module's run_config (built by gan_lab.builders.build_module)")
+            self.settings.device = str(pl_module.device)
+            self._evaluator = Evaluator(run_cfg, self.metrics, self.settings)
+        return self._evaluator
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        step = int(pl_module.generator_steps)
+        if self.every_n_g_steps > 0 and step % self.every_n_g_steps == 0:
+            self.run(trainer, pl_module, step)
+
+    def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if self.at_end:
+            self.run(trainer, pl_module, int(pl_module.generator_steps))
+
+    def run(self, trainer: L.Trainer, pl_module: L.LightningModule, step: int) -> dict[str, float]:
+        if step == self._last_step:
+            return {}
+        self._last_step = step
+        values: dict[str, float] = {}
+        records: list[dict[str, Any]] = []
+        if trainer.is_global_zero:
+            records = self._get_evaluator(pl_module).evaluate(pl_module, step)
+            values = {f"metrics/{r['name']}": r["value"] for r in records}
+        values = trainer.strategy.broadcast(values, src=0)
+        for key, value in values.items():
+            trainer.callback_metrics[key] = torch.tensor(value, dtype=torch.float32)
+        if trainer.is_global_zero and values:
+            for logger in trainer.loggers:
+                logger.log_metrics(values, step=trainer.global_step)
+            if self.output_file is not None:
+                self.output_file.parent.mkdir(parents=True, exist_ok=True)
+                with self.output_file.open("a") as f:
+                    for r in records:
+                        f.write(json.dumps(r) + "\n")
+            log.info("step %d: %s", step, ", ".join(f"{k[8:]}={v:.5g}" for k, v in values.items()))
+        return values

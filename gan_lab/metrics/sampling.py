@@ -1,0 +1,68 @@
+"""Drawing samples from a trained module for evaluation, and turning them into uint8 images.
+
+Metrics and the ``sample`` command share :func:`to_uint8`, so a folder of saved
+PNGs scores exactly like the tensors it was written from.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def to_uint8(images: Tensor) -> Tensor:
+    """``[N, C, H, W]`` floats in [-1, 1] -> uint8 ``[N, C, H, W]``: ``round((x + 1) * 127.5)``, clamped."""
+    return ((images.detach().float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
+
+
+def to_rgb(images: Tensor) -> Tensor:
+    """Repeat a single channel three times (as PIL's ``convert("RGB")`` does for grey PNGs)."""
+    return images.expand(-1, 3, -1, -1).contiguous() if images.shape[1] == 1 else images
+
+
+def which_generator(module, use_ema: bool = True) -> tuple[torch.nn.Module, str]:
+    """``(network, "ema" | "raw")``: the EMA generator when the module has one and ``use_ema``."""
+    ema = getattr(module, "ema_generator", None)
+    if use_ema and ema is not None:
+        return ema, "ema"
+    return module.generator, "raw"
+
+
+def conditional_labels(module, n: int) -> Tensor | None:
+    """Balanced labels ``0, 1, ..., K-1, 0, 1, ...`` for a conditional module, else ``None``."""
+    k = getattr(module, "num_classes", None)
+    return torch.arange(n) % int(k) if k else None
+
+
+@torch.no_grad()
+def generate_samples(
+    module, n: int, batch_size: int = 256, seed: int = 0, use_ema: bool = True, labels: Tensor | None = None
+) -> tuple[Tensor, str]:
+    """``n`` samples (on CPU, float) from fixed-seed noise, in eval mode; and which generator made them.
+
+    The noise comes from a local generator seeded with ``seed`` (the global RNG is
+    untouched), so the same checkpoint always gives the same samples.
+    """
+    net, kind = which_generator(module, use_ema)
+    if labels is None:
+        labels = conditional_labels(module, n)
+    rng = torch.Generator().manual_seed(int(seed))
+    shape = (n, int(module.latent_dim))
+    if getattr(module, "prior", "normal") == "uniform":
+        z = torch.rand(shape, generator=rng) * 2.0 - 1.0
+    else:
+        z = torch.randn(shape, generator=rng)
+    device = next(net.parameters()).device
+    was_training = net.training
+    net.eval()
+    out = []
+    try:
+        for start in range(0, n, batch_size):
+            zb = z[start : start + batch_size].to(device)
+            if labels is not None:
+                out.append(net(zb, labels[start : start + batch_size].to(device)).float().cpu())
+            else:
+                out.append(net(zb).float().cpu())
+    finally:
+        net.train(was_training)
+    return torch.cat(out), kind
