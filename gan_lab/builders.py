@@ -180,13 +180,52 @@ def _device_count(trainer_cfg: DictConfig) -> int:
     return len(devices)  # a list of device ids
 
 
+def in_multirun() -> bool:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def launched_externally() -> bool:
+    """True under SLURM (srun) or torchrun: every rank was started already, nothing re-launches."""
+    from lightning.fabric.plugins.environments import SLURMEnvironment, TorchElasticEnvironment
+
+    return SLURMEnvironment.detect() or TorchElasticEnvironment.detect()
+
+
+def choose_strategy(cfg: DictConfig) -> str | None:
+    """The DDP flavour a multi-device run needs, or None to keep ``trainer.strategy``.
+
+    Manual optimization leaves G's parameters without gradients in D steps and the
+    other way round, so DDP must expect unused parameters. Plain DDP re-launches
+    the command for every extra rank; inside a Hydra multirun that would re-run
+    the whole sweep, so there the processes are spawned instead.
+    """
+    strategy = cfg.trainer.get("strategy", "auto")
+    if _device_count(cfg.trainer) <= 1 and cfg.trainer.get("num_nodes", 1) <= 1:
+        return None
+    spawn_like = ("ddp_spawn", "ddp_fork", "ddp_notebook")
+    if in_multirun() and not launched_externally():
+        if strategy == "auto":
+            return "ddp_spawn_find_unused_parameters_true"
+        if isinstance(strategy, str) and strategy.startswith("ddp") and not strategy.startswith(spawn_like):
+            raise IncompatibleConfigError(
+                f"trainer.strategy={strategy} re-launches the command for every extra process, which inside a "
+                "multirun (-m) would start the whole sweep again. Use trainer.strategy=auto or "
+                "trainer.strategy=ddp_spawn_find_unused_parameters_true for sweeps, or run each DDP job on its own."
+            )
+        return None
+    if strategy == "auto":
+        return "ddp_find_unused_parameters_true"
+    return None
+
+
 def build_trainer(cfg: DictConfig, callbacks: list[L.Callback] | None = None, loggers: Any = None) -> L.Trainer:
     kwargs: dict[str, Any] = {}
-    strategy = cfg.trainer.get("strategy", "auto")
-    if strategy == "auto" and (_device_count(cfg.trainer) > 1 or cfg.trainer.get("num_nodes", 1) > 1):
-        # Manual optimization: D steps leave G's parameters without gradients and the
-        # other way round, so DDP must be told to expect unused parameters.
-        kwargs["strategy"] = "ddp_find_unused_parameters_true"
+    strategy = choose_strategy(cfg)
+    if strategy is not None:
+        kwargs["strategy"] = strategy
     # Always on, whatever the callbacks group says: these make runs safe to stop and resume.
     final = FinalCheckpoint(str(Path(cfg.paths.output_dir) / "checkpoints"))
     callbacks = [*(callbacks or []), RNGStateCheckpoint(), DivergenceGuard(), final]

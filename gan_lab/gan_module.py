@@ -222,12 +222,13 @@ class GANModule(L.LightningModule):
         logs = {"train/d_loss": d_loss.detach(), **self._output_stats(real_out, fake_out)}
 
         total = d_loss
-        penalty = self.loss.penalty(lambda x: self.discriminate(x, labels), real_in.detach(), fake_in)
+        scale = self.penalty_grad_scale()
+        penalty = self.loss.penalty(lambda x: self.discriminate(x, labels), real_in.detach(), fake_in, grad_scale=scale)
         if penalty is not None:
             total = total + penalty
             logs["train/penalty"] = penalty.detach()
         if r1_due:
-            r1 = self.r1(real_out, real_in)
+            r1 = self.r1(real_out, real_in, grad_scale=scale)
             total = total + r1
             logs["train/r1"] = r1.detach()
 
@@ -274,6 +275,12 @@ class GANModule(L.LightningModule):
         if self.instance_noise is not None:
             x = self.instance_noise(x, int(self.generator_steps))
         return pack(x, self.packing)
+
+    def penalty_grad_scale(self) -> float:
+        """The fp16 GradScaler's current scale under ``16-mixed`` precision, else 1.0."""
+        trainer = self._trainer
+        scaler = getattr(getattr(trainer, "precision_plugin", None), "scaler", None) if trainer else None
+        return float(scaler.get_scale()) if scaler is not None and scaler.is_enabled() else 1.0
 
     def clip(self, optimizer: Any, max_norm: float | None) -> None:
         """Gradient clipping by global norm; Lightning's clip_gradients is the call that is

@@ -10,6 +10,7 @@ Examples::
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import warnings
@@ -54,6 +55,8 @@ def train(cfg: DictConfig) -> L.Trainer:
     module = build_module(cfg)
     trainer = build_trainer(cfg, build_callbacks(cfg), build_loggers(cfg))
 
+    for logger in trainer.loggers:  # the resolved config, to every logger (rank 0 only inside)
+        logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     if trainer.is_global_zero:
         output_dir.mkdir(parents=True, exist_ok=True)
         (output_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
@@ -63,14 +66,44 @@ def train(cfg: DictConfig) -> L.Trainer:
         )
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     if trainer.is_global_zero:
+        write_final_metrics(trainer, output_dir / "final_metrics.json")
+    if trainer.is_global_zero:
         log.info("done: %d generator steps; samples in %s", int(module.generator_steps), output_dir / "samples")
     return trainer
 
 
+def final_metrics(trainer: L.Trainer) -> dict[str, float]:
+    """The last logged value of every scalar (losses, metrics) and the G steps done."""
+    values = {"g_steps_done": float(int(trainer.lightning_module.generator_steps))}
+    for name, value in sorted(trainer.callback_metrics.items()):
+        if name.startswith(("train/", "metrics/")) and value.numel() == 1:
+            values[name] = float(value)
+    return values
+
+
+def write_final_metrics(trainer: L.Trainer, path: Path) -> None:
+    path.write_text(json.dumps(final_metrics(trainer), indent=2) + "\n")
+
+
+def objective(cfg: DictConfig, trainer: L.Trainer) -> float | None:
+    """The value a sweeper optimises (``optimized_metric``), e.g. for Optuna."""
+    name = cfg.get("optimized_metric")
+    if not name:
+        return None
+    value = trainer.callback_metrics.get(name)
+    if value is None:
+        raise GanLabError(
+            f"optimized_metric={name} was never logged; logged: {sorted(trainer.callback_metrics)}. "
+            "Metrics come from callbacks=metrics (metrics/<name>) or the training losses (train/<name>)."
+        )
+    return float(value)
+
+
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="train")
-def main(cfg: DictConfig) -> None:
+def main(cfg: DictConfig) -> float | None:
     try:
-        train(cfg)
+        trainer = train(cfg)
+        return objective(cfg, trainer)
     except GanLabError as error:
         print(f"gan_lab error: {error}", file=sys.stderr)
         sys.exit(2)

@@ -34,3 +34,12 @@ def test_interpolates_lie_between_real_and_fake():
     assert x.shape == real.shape and (x >= 0).all() and (x <= 1).all()
     assert torch.allclose(x[:, 0], x[:, 1])  # one t per sample
     assert x[:, 0].std() > 0.1  # different t across samples
+
+
+def test_scaled_gradients_give_the_same_penalty():
+    # Under fp16 AMP the penalty takes gradients of GradScaler-scaled outputs, then unscales them.
+    critic = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    x = torch.randn(16, 3)
+    plain = gradient_penalty(lambda v: critic(v).squeeze(1), x)
+    scaled = gradient_penalty(lambda v: critic(v).squeeze(1), x, grad_scale=65536.0)
+    assert torch.allclose(plain, scaled, rtol=1e-5)

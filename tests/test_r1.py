@@ -67,8 +67,8 @@ def test_module_applies_lazy_r1_on_due_steps(tmp_path):
     r1 = module.r1
 
     class Spy(R1Penalty):
-        def __call__(self, real_out, real_in):
-            value = super().__call__(real_out, real_in)
+        def __call__(self, real_out, real_in, grad_scale=1.0):
+            value = super().__call__(real_out, real_in, grad_scale)
             values.append(value.item())
             return value
 

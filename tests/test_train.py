@@ -79,9 +79,9 @@ def test_d_updates_see_fresh_real_batches(tmp_path, monkeypatch):
     seen = []
     original = GANModule.discriminator_step
 
-    def spy(self, real, d_opt):
+    def spy(self, real, labels, d_opt):
         seen.append(real.clone())
-        return original(self, real, d_opt)
+        return original(self, real, labels, d_opt)
 
     monkeypatch.setattr(GANModule, "discriminator_step", spy)
     run(tmp_path, "loss=wgan", "loss.n_critic=3", "g_steps=1", "data.batch_size=4")
@@ -95,10 +95,10 @@ def test_generator_step_leaves_discriminator_untouched(tmp_path, monkeypatch):
     seen = {}
     original = GANModule.generator_step
 
-    def spy(self, batch_size, g_opt):
+    def spy(self, real, labels, g_opt):
         before = [p.grad.clone() for p in self.discriminator.parameters()]
         weights = [p.detach().clone() for p in self.discriminator.parameters()]
-        out = original(self, batch_size, g_opt)
+        out = original(self, real, labels, g_opt)
         seen["grads_unchanged"] = all(torch.equal(b, p.grad) for b, p in zip(before, self.discriminator.parameters()))
         seen["weights_unchanged"] = all(torch.equal(w, p) for w, p in zip(weights, self.discriminator.parameters()))
         seen["requires_grad"] = all(p.requires_grad for p in self.discriminator.parameters())

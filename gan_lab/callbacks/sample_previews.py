@@ -51,7 +51,20 @@ class SamplePreviews(L.Callback):
             save_image(fake, path, nrow=int(math.sqrt(fake.shape[0])) or 1, normalize=True, value_range=(-1, 1))
         else:
             self._scatter(fake, self._real_points(trainer), path, int(pl_module.generator_steps))
+        self._send_to_loggers(trainer, path, int(pl_module.generator_steps))
         return path
+
+    @staticmethod
+    def _send_to_loggers(trainer: L.Trainer, path: Path, step: int) -> None:
+        """The PNG, to the loggers that show images (W&B, TensorBoard)."""
+        from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
+        from torchvision.io import ImageReadMode, read_image
+
+        for logger in trainer.loggers:
+            if isinstance(logger, WandbLogger):
+                logger.log_image(key="samples", images=[str(path)], step=step, caption=[path.stem])
+            elif isinstance(logger, TensorBoardLogger):
+                logger.experiment.add_image("samples", read_image(str(path), ImageReadMode.RGB), global_step=step)
 
     def _real_points(self, trainer: L.Trainer) -> Tensor | None:
         dataset = getattr(trainer.datamodule, "train_dataset", None) if trainer.datamodule else None

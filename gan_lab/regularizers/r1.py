@@ -7,11 +7,12 @@ so the penalty is added to the D loss and the sum is backpropagated once.
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
+from gan_lab.losses.gradient_penalty import input_gradients
 
-def r1_penalty(real_out: Tensor, real_in: Tensor) -> Tensor:
+
+def r1_penalty(real_out: Tensor, real_in: Tensor, grad_scale: float = 1.0) -> Tensor:
     """E[ ||∇_x D(x)||² ] over the batch: ``real_out = D(real_in)``, ``real_in`` requiring grad.
 
     A D whose output does not depend on its input (or has no parameters at all)
@@ -19,8 +20,8 @@ def r1_penalty(real_out: Tensor, real_in: Tensor) -> Tensor:
     """
     if not real_out.requires_grad:
         return real_out.new_zeros(())
-    (grad,) = torch.autograd.grad(real_out.sum(), real_in, create_graph=True, allow_unused=True)
-    if grad is None:
+    grad = input_gradients(real_out, real_in, grad_scale, allow_unused=True)
+    if grad is None:  # the output does not depend on the input
         return real_out.sum() * 0.0  # keeps the graph connected, value 0
     return grad.pow(2).flatten(start_dim=1).sum(dim=1).mean()
 
@@ -46,8 +47,8 @@ class R1Penalty:
     def due(self, d_step: int) -> bool:
         return d_step % self.lazy_interval == 0
 
-    def __call__(self, real_out: Tensor, real_in: Tensor) -> Tensor:
-        return 0.5 * self.gamma * self.lazy_interval * r1_penalty(real_out, real_in)
+    def __call__(self, real_out: Tensor, real_in: Tensor, grad_scale: float = 1.0) -> Tensor:
+        return 0.5 * self.gamma * self.lazy_interval * r1_penalty(real_out, real_in, grad_scale)
 
     def __repr__(self) -> str:
         return f"R1Penalty(gamma={self.gamma}, lazy_interval={self.lazy_interval})"

@@ -64,8 +64,16 @@ def best_metric(name: str, dataset_name: str, dataset_kind: str) -> str:
     return "fid"
 
 
+def run_id(output_dir: str) -> str:
+    """A short id that stays the same for a run folder (W&B run id: resuming reuses it)."""
+    import hashlib
+
+    return hashlib.sha1(str(Path(output_dir).resolve()).encode()).hexdigest()[:12]
+
+
 def register_resolvers() -> None:
     for name, fn in (
+        ("run_id", run_id),
         ("optimizer_steps", optimizer_steps),
         ("resume_dir", resume_dir),
         ("packed_shape", packed_shape),
