@@ -65,8 +65,15 @@ class ParameterDigest(L.Callback):
 
     def __init__(self, output_dir: str) -> None:
         self.output_dir = Path(output_dir)
+        self.rng_digest = ""
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        # the RNG stream this rank's noise comes from (recorded without drawing from it)
+        self.rng_digest = hashlib.sha256(torch.get_rng_state().numpy().tobytes()).hexdigest()[:16]
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = self.output_dir / f"params_rank{trainer.global_rank}.txt"
-        path.write_text(f"{parameter_digest(pl_module)} {int(pl_module.generator_steps)} {trainer.world_size}\n")
+        path.write_text(
+            f"{parameter_digest(pl_module)} {int(pl_module.generator_steps)} {trainer.world_size} {self.rng_digest}\n"
+        )

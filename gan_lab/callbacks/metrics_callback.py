@@ -1,7 +1,9 @@
 """Computes evaluation metrics every N generator updates during training.
 
-Rank 0 computes (with the EMA generator when the module has one), the values
-are broadcast to every rank, put into ``trainer.callback_metrics`` as
+Under DDP every rank generates its share of the samples (exactly
+``num_samples`` in all, see :mod:`gan_lab.metrics.sharded_sampling`), rank 0
+scores the gathered samples (with the EMA generator when the module has one),
+and the values are broadcast to every rank, put into ``trainer.callback_metrics`` as
 ``metrics/<name>`` (so a ``ModelCheckpoint(monitor="metrics/fid")`` can keep
 ``best.ckpt``) and sent to every logger. Each evaluation is also appended,
 with its protocol, to ``output_file`` (JSON lines).
@@ -19,6 +21,7 @@ import torch
 from omegaconf import OmegaConf
 
 from gan_lab.metrics.evaluator import EvalSettings, Evaluator
+from gan_lab.metrics.sharded_sampling import generate_gathered
 from gan_lab.utils.resolvers import best_metric, metric_mode  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
@@ -68,8 +71,16 @@ class MetricsCallback(L.Callback):
         self._last_step = step
         values: dict[str, float] = {}
         records: list[dict[str, Any]] = []
+        samples = None
+        if trainer.world_size > 1:
+            evaluator = self._get_evaluator(pl_module)
+            samples = [
+                generate_gathered(pl_module, n, trainer.global_rank, trainer.world_size, trainer.strategy.all_gather,
+                                  batch, self.settings.seed, self.settings.use_ema)
+                for n, batch in evaluator.sample_requests()
+            ]
         if trainer.is_global_zero:
-            records = self._get_evaluator(pl_module).evaluate(pl_module, step)
+            records = self._get_evaluator(pl_module).evaluate(pl_module, step, samples=samples)
             values = {f"metrics/{r['name']}": r["value"] for r in records}
         values = trainer.strategy.broadcast(values, src=0)
         for key, value in values.items():

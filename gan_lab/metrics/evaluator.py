@@ -29,7 +29,8 @@ from gan_lab.errors import GanLabError
 from gan_lab.metrics import fidelity, mixture_2d, stacked_mnist
 from gan_lab.metrics.mnist_classifier import default_cache_dir
 from gan_lab.metrics.protocol import Protocol, record
-from gan_lab.metrics.sampling import generate_samples, to_rgb, to_uint8
+from gan_lab.metrics.sampling import generate_samples as sample_locally
+from gan_lab.metrics.sampling import to_rgb, to_uint8
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +192,31 @@ class Evaluator:
         return torch.stack([self.dataset[i][0] for i in idx])
 
     # ------------------------------------------------------------ evaluation
-    def evaluate(self, module, step: int | None = None) -> list[dict[str, Any]]:  # noqa: ANN001
+    def sample_requests(self) -> list[tuple[int, int]]:
+        """The ``(n, batch_size)`` of every ``generate_samples`` call :meth:`evaluate` makes, in order."""
         s = self.settings
+        requests = []
+        if set(self.metrics) & set(GROUPS["mixture"]):
+            requests.append((mixture_2d.NUM_SAMPLES, 1000))
+        if set(self.metrics) & set(GROUPS["stacked_mnist"]):
+            requests.append((stacked_mnist.NUM_SAMPLES, 1000))
+        if any(m in self.metrics for m in GROUPS["classifier"]) or any(m in self.metrics for m in fidelity.FIDELITY_METRICS):
+            requests.append((s.num_samples, max(s.batch_size, 256)))
+        return requests
+
+    def evaluate(self, module, step: int | None = None, samples: list | None = None) -> list[dict[str, Any]]:  # noqa: ANN001
+        """Scores ``module``. ``samples``: the outputs of :meth:`sample_requests`, made
+        beforehand (e.g. gathered over DDP ranks); by default generated here."""
+        s = self.settings
+        premade = list(samples) if samples is not None else None
+
+        def generate_samples(module, n, batch_size, seed, use_ema):  # noqa: ANN001, ANN202
+            if premade is not None:
+                fake, kind = premade.pop(0)
+                assert len(fake) == n, (len(fake), n)
+                return fake, kind
+            return sample_locally(module, n, batch_size, seed, use_ema)
+
         step = int(module.generator_steps) if step is None else step
         records: list[dict[str, Any]] = []
         ref_name = ":".join(reference_name(self.cfg.dataset))

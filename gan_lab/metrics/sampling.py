@@ -34,24 +34,35 @@ def conditional_labels(module, n: int) -> Tensor | None:
     return torch.arange(n) % int(k) if k else None
 
 
+def draw_noise(module, n: int, seed: int) -> Tensor:
+    """The ``n`` latent vectors that ``seed`` gives (a local generator: the global RNG is untouched)."""
+    rng = torch.Generator().manual_seed(int(seed))
+    shape = (n, int(module.latent_dim))
+    if getattr(module, "prior", "normal") == "uniform":
+        return torch.rand(shape, generator=rng) * 2.0 - 1.0
+    return torch.randn(shape, generator=rng)
+
+
 @torch.no_grad()
 def generate_samples(
     module, n: int, batch_size: int = 256, seed: int = 0, use_ema: bool = True, labels: Tensor | None = None
 ) -> tuple[Tensor, str]:
     """``n`` samples (on CPU, float) from fixed-seed noise, in eval mode; and which generator made them.
 
-    The noise comes from a local generator seeded with ``seed`` (the global RNG is
-    untouched), so the same checkpoint always gives the same samples.
+    The same checkpoint and seed always give the same samples.
     """
-    net, kind = which_generator(module, use_ema)
     if labels is None:
         labels = conditional_labels(module, n)
-    rng = torch.Generator().manual_seed(int(seed))
-    shape = (n, int(module.latent_dim))
-    if getattr(module, "prior", "normal") == "uniform":
-        z = torch.rand(shape, generator=rng) * 2.0 - 1.0
-    else:
-        z = torch.randn(shape, generator=rng)
+    return generate_from_noise(module, draw_noise(module, n, seed), labels, batch_size, use_ema)
+
+
+@torch.no_grad()
+def generate_from_noise(
+    module, z: Tensor, labels: Tensor | None, batch_size: int = 256, use_ema: bool = True
+) -> tuple[Tensor, str]:
+    """G's outputs (CPU, float) for the latent vectors ``z`` in eval mode, batch by batch."""
+    net, kind = which_generator(module, use_ema)
+    n = len(z)
     device = next(net.parameters()).device
     was_training = net.training
     net.eval()
