@@ -10,7 +10,6 @@ Examples::
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import hydra
 from omegaconf import DictConfig
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
+from gan_lab.cli import report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.metrics.evaluator import EvalSettings, Evaluator, evaluate_folders
@@ -32,7 +32,7 @@ def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
     if cfg.get("ckpt_path") and (cfg.get("input1") or cfg.get("input2")):
         raise GanLabError("give either ckpt_path=... or input1=DIR input2=DIR, not both")
     if cfg.get("ckpt_path"):
-        from gan_lab.checkpoints import load_checkpoint
+        from gan_lab.checkpointing.loading import load_checkpoint
 
         module, run_cfg, _ = load_checkpoint(cfg.ckpt_path)
         module.to(settings.device)
@@ -55,12 +55,9 @@ def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="evaluate")
+@report_user_errors
 def main(cfg: DictConfig) -> None:
-    try:
-        evaluate(cfg)
-    except GanLabError as error:
-        print(f"gan_lab error: {error}", file=sys.stderr)
-        sys.exit(2)
+    evaluate(cfg)
 
 
 if __name__ == "__main__":

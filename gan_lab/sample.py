@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from pathlib import Path
 
 import hydra
@@ -20,8 +19,8 @@ from omegaconf import DictConfig
 from PIL import Image
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
+from gan_lab.cli import report_user_errors
 from gan_lab.config_path import config_dir
-from gan_lab.errors import GanLabError
 from gan_lab.metrics.sampling import generate_samples, to_uint8, which_generator
 
 log = logging.getLogger("gan_lab.sample")
@@ -64,7 +63,7 @@ def _run_latents(module, z: torch.Tensor, labels: torch.Tensor | None, use_ema: 
 
 
 def sample(cfg: DictConfig) -> Path:
-    from gan_lab.checkpoints import load_checkpoint
+    from gan_lab.checkpointing.loading import load_checkpoint
 
     module, run_cfg, _ = load_checkpoint(cfg.ckpt_path)
     module.to(cfg.device)
@@ -118,12 +117,9 @@ def sample(cfg: DictConfig) -> Path:
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="sample")
+@report_user_errors
 def main(cfg: DictConfig) -> None:
-    try:
-        sample(cfg)
-    except GanLabError as error:
-        print(f"gan_lab error: {error}", file=sys.stderr)
-        sys.exit(2)
+    sample(cfg)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import warnings
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from gan_lab.builders import (
     check_checkpoint,
     check_compatibility,
 )
+from gan_lab.cli import report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 
@@ -100,13 +100,9 @@ def objective(cfg: DictConfig, trainer: L.Trainer) -> float | None:
 
 
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="train")
+@report_user_errors
 def main(cfg: DictConfig) -> float | None:
-    try:
-        trainer = train(cfg)
-        return objective(cfg, trainer)
-    except GanLabError as error:
-        print(f"gan_lab error: {error}", file=sys.stderr)
-        sys.exit(2)
+    return objective(cfg, train(cfg))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from gan_lab.checkpoints import CheckpointError, load_checkpoint
+from gan_lab.checkpointing.loading import CheckpointError, load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.evaluate import evaluate

@@ -4,7 +4,6 @@ import logging
 
 import pytest
 import torch
-from omegaconf import OmegaConf
 
 from gan_lab.metrics import evaluator as evaluator_mod
 from gan_lab.metrics.evaluator import EvalSettings, Evaluator
@@ -21,7 +20,7 @@ def test_key_fields_select_the_file(tmp_path):
 
 
 def test_second_computation_does_not_touch_real_data(tmp_path, random_inception_weights, mnist_ckpt, monkeypatch, caplog):
-    from gan_lab.checkpoints import load_checkpoint
+    from gan_lab.checkpointing.loading import load_checkpoint
 
     module, run_cfg, _ = load_checkpoint(mnist_ckpt)
     settings = EvalSettings(num_samples=4, num_real=5, inception_weights=str(random_inception_weights), cache_dir=str(tmp_path))

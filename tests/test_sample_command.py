@@ -9,7 +9,7 @@ import torch
 from hydra import compose, initialize_config_dir
 from PIL import Image
 
-from gan_lab.checkpoints import load_checkpoint
+from gan_lab.checkpointing.loading import load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.metrics.sampling import generate_samples, to_uint8
 from gan_lab.sample import sample

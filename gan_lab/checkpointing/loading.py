@@ -26,7 +26,7 @@ def load_checkpoint(ckpt_path: str | None, map_location: str = "cpu") -> tuple[A
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path.resolve()}")
     try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=False)
+        ckpt = torch.load(path, map_location=map_location, weights_only=True)  # tensors and plain types only
     except Exception as err:  # truncated file, not a torch file, ...
         raise CheckpointError(f"cannot read checkpoint {path}: {type(err).__name__}: {str(err)[:200]}") from None
     if not isinstance(ckpt, dict) or "gan_lab_config" not in ckpt or "state_dict" not in ckpt:
