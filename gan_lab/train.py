@@ -64,7 +64,8 @@ def train(cfg: DictConfig) -> L.Trainer:
             "run folder: %s | %d generator steps, %d D steps each (trainer.max_steps=%d optimizer steps)",
             output_dir, cfg.g_steps, module.n_critic, trainer.max_steps,
         )
-    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+    # gan_lab checkpoints hold tensors and plain types only: resume loads them safely.
+    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
     if trainer.is_global_zero:
         write_final_metrics(trainer, output_dir / "final_metrics.json")
     if trainer.is_global_zero:
