@@ -16,6 +16,24 @@ PAGES = [
 ]
 
 
+NOTES = [
+    "Notes (written with the first run of these benchmarks, 2026-11-21):",
+    "",
+    "- 2D: the shared setting is sized so that 80 runs fit a CPU budget; at 1,000 G steps every loss covers the "
+    "ring but none is sharp on the grid, and WGAN-GP (lr 1e-3, 5 critic steps) has not converged at all. The long "
+    "LSGAN + packing row shows that HQ keeps rising with steps (the 8,000-step probe reached 73.6 % on the grid and "
+    "95.4 % on the ring for one seed), so the published-level targets need more G steps than this CPU budget allows.",
+    "- Speed: on the tiny MLP the gap to the plain loop is a fixed per-step cost, not compute. Profiling "
+    "(`cProfile`, 500 steps) shows the largest Python-side item to be Lightning's `self.log`: each call moves the stored `_ResultMetric` "
+    "to the value's device through `apply_to_collection` (`result.py`, `self[key].to(value.device)`), and "
+    "`GANModule.training_step` logs 7 values every step. Logging only on `log_every_n_steps` steps would remove "
+    "most of it; not changed here. On DCGAN the same fixed cost is within noise of the step time.",
+    "- No GPU was lent to this session: the bf16 / channels_last / torch.compile comparison and the full "
+    "Stacked-MNIST setting were not run (`benchmarks/stacked_mnist.py --full` prints its commands).",
+    "",
+]
+
+
 def target_check(docs: Path) -> list[str]:
     """The issue's 2D targets against the best row of docs/data/mode_collapse_2d.json."""
     import json
@@ -61,6 +79,7 @@ def write_results_page(docs: Path, machine: str) -> Path:
         "",
     ]
     lines += target_check(docs)
+    lines += NOTES
     for title, name in PAGES:
         path = docs / name
         lines.append(f"## {title}")
