@@ -62,7 +62,6 @@ def main() -> None:
                 *overrides,
                 "trainer.accelerator=cpu",
                 "trainer.enable_model_summary=false",
-                "+trainer.enable_progress_bar=false",
                 "logger=[]",
                 "callbacks=metrics",
                 f"callbacks.metrics.metrics=[{','.join(METRICS)}]",

@@ -169,7 +169,7 @@ def write_page(results: list[dict], args: argparse.Namespace, wall: float, out: 
         "",
         "**Our setting** (all rows; much cheaper than the papers'): z ∈ R² ~ N(0, I); "
         "G MLP 2→128→128→128→2 (ReLU, no BatchNorm); D MLP 2m→128→128→128→1 (LeakyReLU 0.2; m = packing); "
-        f"Adam lr 1e-3, betas (0.5, 0.9) for G and D, linearly decayed to 0; batch 256 (per pack member); "
+        f"Adam lr 1e-3, betas (0.5, 0.9) for G and D, linearly decayed to 0; batch 256 D inputs (each of m packed samples, so 256·m real samples per D step); "
         "G steps per row as in the table (WGAN-GP: 5 critic updates per G step, the others 1). "
         "Samples come from G in eval mode (the EMA generator for rows with EMA). "
         "The papers: PacGAN trains 400k iterations with G 2→400×4→2 (BatchNorm) and a maxout D, batch 100, Adam lr 1e-4; "

@@ -27,7 +27,8 @@ NOTES = [
     "(`cProfile`, 500 steps) shows the largest Python-side item to be Lightning's `self.log`: each call moves the stored `_ResultMetric` "
     "to the value's device through `apply_to_collection` (`result.py`, `self[key].to(value.device)`), and "
     "`GANModule.training_step` logs 7 values every step. Logging only on `log_every_n_steps` steps would remove "
-    "most of it; not changed here. On DCGAN the same fixed cost is within noise of the step time.",
+    "most of it, but `DivergenceGuard` reads the losses from `trainer.callback_metrics` after every step, so it "
+    "would then need the loss tensors handed to it another way; not changed here. On DCGAN the same fixed cost is within noise of the step time.",
     "- No GPU was lent to this session: the bf16 / channels_last / torch.compile comparison and the full "
     "Stacked-MNIST setting were not run (`benchmarks/stacked_mnist.py --full` prints its commands).",
     "",
@@ -72,7 +73,7 @@ def write_results_page(docs: Path, machine: str) -> Path:
         "",
         "Benchmarks, not tests: every number below comes from a script in `benchmarks/` and is dated on its own page. "
         "`PYTHONPATH=. python benchmarks/run_all.py` regenerates everything that fits on a CPU "
-        "(the 2D table alone takes about half an hour on 2 cores) and rewrites this page.",
+        "(the 2D table alone took 36 min on the 2 shared cores, over the issue's 30-minute budget) and rewrites this page.",
         "",
         f"This page was assembled on {dt.date.today().isoformat()} ({machine}). Each section below repeats its "
         "page's own header line, which names the machine, versions and date of its numbers.",

@@ -3,7 +3,7 @@
     PYTHONPATH=. python benchmarks/run_all.py [--quick] [--skip NAME ...]
 
 Runs, one after the other (each uses at most 2 single-threaded processes):
-mode_collapse_2d, speed_vs_pytorch, stacked_mnist, feature_extraction. Each writes its
+mode_collapse_2d, speed_vs_pytorch, stacked_mnist, mnist_classifier_curves, feature_extraction. Each writes its
 own page under docs/; docs/RESULTS.md links them and is rewritten with the machine,
 versions and date of this run. ``--quick`` passes ``--quick`` to every benchmark (smoke run;
 the numbers are then meaningless).
@@ -25,6 +25,7 @@ BENCHMARKS = {
     "mode_collapse_2d": ("mode_collapse_2d.md", []),
     "speed_vs_pytorch": ("speed_vs_pytorch.md", []),
     "stacked_mnist": ("stacked_mnist.md", []),
+    "mnist_classifier_curves": ("mnist_classifier_curves.md", []),
     "feature_extraction": ("feature_extraction.md", []),
 }
 

@@ -86,7 +86,7 @@ def main() -> None:
         f"`benchmarks/stacked_mnist.py{' --quick' if args.quick else ''}` — {machine_line()}.",
         "",
         f"Reduced CPU setting: DCGAN G/D at width 16, 28×28×3 Stacked MNIST built from the bundled 10k MNIST test digits "
-        f"(20,000 stacked samples), batch 64 (per pack member), Adam lr 2e-4, β (0.5, 0.999), non-saturating loss, "
+        f"(20,000 stacked samples), batch 64 D inputs (each of m packed images), Adam lr 2e-4, β (0.5, 0.999), non-saturating loss, "
         f"{args.g_steps} G updates, {args.seeds} seed(s). Protocol (VEEGAN/PacGAN): {NUM_SAMPLES if not args.quick else 2000} "
         f"samples, each channel labelled by gan_lab's MNIST classifier ({info.source} data, accuracy {100 * info.accuracy:.2f} % "
         f"on {info.eval_split}); modes = distinct digit triples; KL(p_gen ‖ uniform over 1,000), natural log. "
