@@ -29,6 +29,11 @@ NOTES = [
     "`GANModule.training_step` logs 7 values every step. Logging only on `log_every_n_steps` steps would remove "
     "most of it, but `DivergenceGuard` reads the losses from `trainer.callback_metrics` after every step, so it "
     "would then need the loss tensors handed to it another way; not changed here. On DCGAN the same fixed cost is within noise of the step time.",
+    "- Stacked MNIST, reduced setting (1,000 G steps, width 16, one seed): packing slowed the early phase "
+    "(870, 480 and 158 modes for m = 1, 2, 4); the published packing advantage (PacGAN Table 2) is for full-length "
+    "runs and is not reproduced at this length.",
+    "- MNIST classifier curves (300 G steps, one seed each): ns covered all 10 digits; WGAN-GP (5 critic steps) and "
+    "hinge had not yet produced recognisable digits (coverage 0.3 and 0.1). Longer runs: `--g-steps`.",
     "- No GPU was lent to this session: the bf16 / channels_last / torch.compile comparison and the full "
     "Stacked-MNIST setting were not run (`benchmarks/stacked_mnist.py --full` prints its commands).",
     "",
