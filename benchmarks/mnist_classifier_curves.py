@@ -50,7 +50,7 @@ def main() -> None:
     quiet_logging()
     from gan_lab.train import train
 
-    img = DOCS / "img"
+    img = Path(args.out).parent / "img"
     img.mkdir(parents=True, exist_ok=True)
     curves: dict[str, list[dict]] = {}
     seconds: dict[str, float] = {}

@@ -10,7 +10,7 @@ with ``gan_lab.metrics.mixture_2d`` under the VEEGAN/PacGAN protocol: 2,500 samp
 distance to the nearest mean is below 3 component stds, modes = components that are
 the nearest mean of at least one high-quality sample, reverse KL = KL(p_gen || uniform)
 over the nearest-mean histogram in nats. Writes docs/mode_collapse_2d.md,
-docs/data/mode_collapse_2d.json and docs/img/mode_collapse_2d.png.
+docs/bench_data/mode_collapse_2d.json and docs/img/mode_collapse_2d.png.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def write_page(results: list[dict], args: argparse.Namespace, wall: float, out: 
         "",
         "![2D samples](img/mode_collapse_2d.png)",
         "",
-        "Per-run numbers: `docs/data/mode_collapse_2d.json`.",
+        "Per-run numbers: `docs/bench_data/mode_collapse_2d.json`.",
         "",
     ]
     out.write_text("\n".join(lines))
@@ -256,7 +256,7 @@ def main() -> None:
             )
     wall = time.perf_counter() - start
     out = Path(args.out)
-    data = out.parent / "data" / "mode_collapse_2d.json"
+    data = out.parent / "bench_data" / "mode_collapse_2d.json"
     data.parent.mkdir(parents=True, exist_ok=True)
     data.write_text(json.dumps([{k: v for k, v in r.items() if k != "samples"} for r in results], indent=1))
     plot(results, [label for label, _ in rows], out.parent / "img" / "mode_collapse_2d.png")

@@ -41,11 +41,11 @@ NOTES = [
 
 
 def target_check(docs: Path) -> list[str]:
-    """The issue's 2D targets against the best row of docs/data/mode_collapse_2d.json."""
+    """The issue's 2D targets against the best row of docs/bench_data/mode_collapse_2d.json."""
     import json
     import statistics
 
-    path = docs / "data" / "mode_collapse_2d.json"
+    path = docs / "bench_data" / "mode_collapse_2d.json"
     if not path.is_file():
         return []
     runs = json.loads(path.read_text())

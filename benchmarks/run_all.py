@@ -6,7 +6,7 @@ Runs, one after the other (each uses at most 2 single-threaded processes):
 mode_collapse_2d, speed_vs_pytorch, stacked_mnist, mnist_classifier_curves, feature_extraction. Each writes its
 own page under docs/; docs/RESULTS.md links them and is rewritten with the machine,
 versions and date of this run. ``--quick`` passes ``--quick`` to every benchmark (smoke run;
-the numbers are then meaningless).
+the numbers are then meaningless, and the pages go to a scratch folder instead of docs/).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -36,10 +37,12 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[])
     args = parser.parse_args()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO_ROOT)}
-    for name, (_, extra) in BENCHMARKS.items():
+    # A smoke run writes into a scratch folder, so it never overwrites the committed pages.
+    docs = Path(tempfile.mkdtemp(prefix="gan_lab_results_")) if args.quick else DOCS
+    for name, (page, extra) in BENCHMARKS.items():
         if name in args.skip:
             continue
-        cmd = [sys.executable, str(REPO_ROOT / "benchmarks" / f"{name}.py"), *extra]
+        cmd = [sys.executable, str(REPO_ROOT / "benchmarks" / f"{name}.py"), *extra, "--out", str(docs / page)]
         if args.quick and name != "feature_extraction":
             cmd.append("--quick")
         if args.quick and name == "feature_extraction":
@@ -50,7 +53,7 @@ def main() -> None:
         print(f"{name}: {time.perf_counter() - start:.0f} s", flush=True)
     from results_page import write_results_page
 
-    write_results_page(DOCS, machine_line())
+    print("wrote", write_results_page(docs, machine_line()))
 
 
 if __name__ == "__main__":

@@ -115,8 +115,8 @@ def main() -> None:
         "",
     ]
     Path(args.out).write_text("\n".join(lines))
-    (Path(args.out).parent / "data").mkdir(parents=True, exist_ok=True)
-    (Path(args.out).parent / "data" / "stacked_mnist.json").write_text(json.dumps(results, indent=1))
+    (Path(args.out).parent / "bench_data").mkdir(parents=True, exist_ok=True)
+    (Path(args.out).parent / "bench_data" / "stacked_mnist.json").write_text(json.dumps(results, indent=1))
     print("\n".join(lines))
 
 
