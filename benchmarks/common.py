@@ -1,0 +1,74 @@
+"""Helpers shared by the benchmarks: composing gan_lab configs in-process, running a
+training run without touching outputs/, and describing the machine for the results page."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import platform
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, open_dict
+
+import gan_lab  # noqa: F401  (registers the config resolvers)
+from gan_lab.config_path import config_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DOCS = REPO_ROOT / "docs"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+# Quiet runs: no progress bar, no model summary, no loggers, no callbacks.
+QUIET = [
+    "callbacks=none",
+    "logger=[]",
+    "trainer.accelerator=cpu",
+    "trainer.enable_model_summary=false",
+    "+trainer.enable_progress_bar=false",
+]
+
+
+def quiet_logging() -> None:
+    for name in ("lightning", "lightning.pytorch", "lightning.fabric", "gan_lab"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
+
+
+def compose_config(overrides: list[str], output_dir: str | Path | None = None) -> DictConfig:
+    """conf/train.yaml with ``overrides``, with the run folder set to ``output_dir`` (a temp dir by default)."""
+    output_dir = str(output_dir or tempfile.mkdtemp(prefix="gan_lab_bench_"))
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = compose(config_name="train", overrides=list(overrides), return_hydra_config=True)
+    with open_dict(cfg):
+        cfg.hydra.runtime.output_dir = output_dir
+        cfg.hydra.runtime.cwd = output_dir
+        cfg.hydra.job.num = 0
+    HydraConfig.instance().set_config(cfg)
+    return cfg
+
+
+def machine_line() -> str:
+    """Machine, versions and date, for every results page."""
+    import lightning
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return (
+        f"{_dt.date.today().isoformat()}; {cpu} ({os.cpu_count()} cores visible, "
+        f"torch threads {torch.get_num_threads()}), {gpu}; Python {platform.python_version()}, "
+        f"torch {torch.__version__}, lightning {lightning.__version__}"
+    )
