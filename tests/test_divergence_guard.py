@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from helpers import REPO_ROOT, TINY, tiny_model_overrides
@@ -15,13 +16,14 @@ DIVERGING = ["loss=wgan", "loss.clip_value=null", "loss.n_critic=1",
              "optimizer.discriminator.lr=1e8", "optimizer.generator.lr=1e8"]
 
 
-def test_diverging_run_stops_with_a_clear_message(tmp_path):
+@pytest.mark.parametrize("log_every", [1, 50])  # the guard checks every step, logged or not
+def test_diverging_run_stops_with_a_clear_message(tmp_path, log_every):
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     run_dir = tmp_path / "run"
     result = subprocess.run(
         [sys.executable, "-m", "gan_lab.train", *TINY, "g_steps=50", "sample_every=0", "dataset=grid", "model=mlp",
          *tiny_model_overrides("mlp"), "dataset.source.num_samples=2000", "dataset.preview_samples=16",
-         f"hydra.run.dir={run_dir}", *DIVERGING],
+         f"hydra.run.dir={run_dir}", f"trainer.log_every_n_steps={log_every}", *DIVERGING],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
     )
     assert result.returncode == 2, result.stderr[-3000:]

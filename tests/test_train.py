@@ -129,3 +129,9 @@ def test_fixed_noise_does_not_depend_on_the_global_seed(tmp_path):
     _, a = run(tmp_path / "a", "seed=1", "g_steps=1")
     _, b = run(tmp_path / "b", "seed=2", "g_steps=1")
     assert torch.equal(a.lightning_module.fixed_noise, b.lightning_module.fixed_noise)
+
+
+def test_losses_are_logged_on_lightnings_logging_steps(tmp_path):
+    run(tmp_path, "g_steps=6", "trainer.log_every_n_steps=3", "sample_every=0")
+    steps = [int(r["step"]) for r in metrics_rows(tmp_path) if r.get("train/g_loss")]
+    assert steps == [2, 5]  # every 3rd G step, none lost or doubled

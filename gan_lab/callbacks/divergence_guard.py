@@ -32,9 +32,12 @@ class DivergenceGuard(L.Callback):
         self.prefix = prefix
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        # The module's losses of this very step (it logs to Lightning only every
+        # log_every_n_steps), plus whatever else was logged (e.g. metrics/...).
+        values = {**trainer.callback_metrics, **getattr(pl_module, "latest_losses", {})}
         bad = {
             name: float(value)
-            for name, value in trainer.callback_metrics.items()
+            for name, value in values.items()
             if name.startswith(self.prefix) and value.numel() == 1 and not math.isfinite(float(value))
         }
         for name in ("generator", "discriminator"):
