@@ -74,9 +74,12 @@ def train(cfg: DictConfig) -> L.Trainer:
 
 
 def final_metrics(trainer: L.Trainer) -> dict[str, float]:
-    """The last logged value of every scalar (losses, metrics) and the G steps done."""
-    values = {"g_steps_done": float(int(trainer.lightning_module.generator_steps))}
-    for name, value in sorted(trainer.callback_metrics.items()):
+    """The last value of every loss and metric and the G steps done. The losses of the very
+    last step come from the module (it logs to Lightning only every log_every_n_steps)."""
+    module = trainer.lightning_module
+    values = {"g_steps_done": float(int(module.generator_steps))}
+    latest = {**trainer.callback_metrics, **getattr(module, "latest_losses", {})}
+    for name, value in sorted(latest.items()):
         if name.startswith(("train/", "metrics/")) and value.numel() == 1:
             values[name] = float(value)
     return values
@@ -91,10 +94,11 @@ def objective(cfg: DictConfig, trainer: L.Trainer) -> float | None:
     name = cfg.get("optimized_metric")
     if not name:
         return None
-    value = trainer.callback_metrics.get(name)
+    values = final_metrics(trainer)
+    value = values.get(name)
     if value is None:
         raise GanLabError(
-            f"optimized_metric={name} was never logged; logged: {sorted(trainer.callback_metrics)}. "
+            f"optimized_metric={name} was never logged; logged: {sorted(values)}. "
             "Metrics come from callbacks=metrics (metrics/<name>) or the training losses (train/<name>)."
         )
     return float(value)

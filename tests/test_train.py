@@ -135,3 +135,12 @@ def test_losses_are_logged_on_lightnings_logging_steps(tmp_path):
     run(tmp_path, "g_steps=6", "trainer.log_every_n_steps=3", "sample_every=0")
     steps = [int(r["step"]) for r in metrics_rows(tmp_path) if r.get("train/g_loss")]
     assert steps == [2, 5]  # every 3rd G step, none lost or doubled
+
+
+def test_final_metrics_hold_the_last_steps_losses_even_when_not_logged(tmp_path):
+    import json
+
+    _, trainer = run(tmp_path, "g_steps=3", "trainer.log_every_n_steps=50", "sample_every=0")
+    final = json.loads((tmp_path / "final_metrics.json").read_text())
+    assert final["g_steps_done"] == 3
+    assert final["train/g_loss"] == pytest.approx(float(trainer.lightning_module.latest_losses["train/g_loss"]))
