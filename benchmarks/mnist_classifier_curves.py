@@ -6,7 +6,8 @@ for the ns, wgan_gp and hinge losses, with each run's final sample grid.
 Each loss is one ``experiment=mnist_dcgan`` run (DCGAN width 32, 28 px, batch 128, Adam 2e-4 /
 β1 0.5; WGAN-GP with its 5 critic steps and no BatchNorm in the critic) with ``callbacks=metrics``
 scoring class coverage, class KL and the classifier-feature FID (``mnist_classifier_fid``)
-every ``--every`` G steps on 1,000 samples. Writes docs/mnist_classifier_curves.md and
+every ``--every`` G steps on 1,000 samples. The three runs share ``--workers`` single-threaded
+worker processes. Writes docs/mnist_classifier_curves.md and
 docs/img/mnist_curves.png, docs/img/mnist_samples_<loss>.png.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import shutil
 import sys
 import tempfile
@@ -35,52 +37,73 @@ def _step(record: dict) -> int:
     return int((record.get("protocol") or {}).get("step") or 0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--g-steps", type=int, default=1000)
-    parser.add_argument("--every", type=int, default=200)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=str(DOCS / "mnist_classifier_curves.md"))
-    args = parser.parse_args()
-    if args.quick:
-        args.g_steps, args.every = 10, 5
-    import torch
+def run_loss(task: tuple[str, int, int, str]) -> dict:
+    """One training run with the metrics callback, in this (worker) process."""
+    loss, g_steps, every, img = task
+    try:
+        import torch
 
-    torch.set_num_threads(1)
-    quiet_logging()
-    from gan_lab.train import train
+        torch.set_num_threads(1)
+        quiet_logging()
+        from gan_lab.train import train
 
-    img = Path(args.out).parent / "img"
-    img.mkdir(parents=True, exist_ok=True)
-    curves: dict[str, list[dict]] = {}
-    seconds: dict[str, float] = {}
-    for loss, overrides in LOSSES.items():
         run_dir = Path(tempfile.mkdtemp(prefix=f"mnist_{loss}_"))
         cfg = compose_config(
             [
                 "experiment=mnist_dcgan",
-                *overrides,
+                *LOSSES[loss],
                 "trainer.accelerator=cpu",
                 "trainer.enable_model_summary=false",
                 "logger=[]",
                 "callbacks=metrics",
                 f"callbacks.metrics.metrics=[{','.join(METRICS)}]",
-                f"callbacks.metrics.every_n_g_steps={args.every}",
-                f"checkpoint_every={args.every}",
-                f"sample_every={args.g_steps}",
-                f"g_steps={args.g_steps}",
+                f"callbacks.metrics.every_n_g_steps={every}",
+                f"checkpoint_every={every}",
+                f"sample_every={g_steps}",
+                f"g_steps={g_steps}",
             ],
             run_dir,
         )
         start = time.perf_counter()
         train(cfg)
-        seconds[loss] = time.perf_counter() - start
+        seconds = time.perf_counter() - start
         records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-        curves[loss] = records
         final = run_dir / "samples" / "final.png"
         if final.is_file():
-            shutil.copy(final, img / f"mnist_samples_{loss}.png")
-        print(loss, f"{seconds[loss]:.0f}s", [(_step(r), r["name"], round(r["value"], 4)) for r in records], flush=True)
+            shutil.copy(final, Path(img) / f"mnist_samples_{loss}.png")
+        return {"loss": loss, "seconds": seconds, "records": records}
+    except Exception as exc:  # noqa: BLE001  (an exception that does not pickle would hang the pool)
+        return {"error": f"{loss}: {type(exc).__name__}: {exc}"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--g-steps", type=int, default=1000)
+    parser.add_argument("--every", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=str(DOCS / "mnist_classifier_curves.md"))
+    args = parser.parse_args()
+    if args.quick:
+        args.g_steps, args.every = 10, 5
+    quiet_logging()
+    img = Path(args.out).parent / "img"
+    img.mkdir(parents=True, exist_ok=True)
+    curves: dict[str, list[dict]] = {}
+    seconds: dict[str, float] = {}
+    # WGAN-GP (5 critic steps) first: it is the longest, and the other two share the second worker.
+    tasks = [(loss, args.g_steps, args.every, str(img)) for loss in ("wgan_gp", "ns", "hinge")]
+    wall_start = time.perf_counter()
+    with mp.get_context("spawn").Pool(args.workers, maxtasksperchild=1) as pool:
+        for res in pool.imap_unordered(run_loss, tasks):
+            if "error" in res:
+                pool.terminate()
+                raise SystemExit(f"run failed: {res['error']}")
+            loss, records = res["loss"], res["records"]
+            curves[loss], seconds[loss] = records, res["seconds"]
+            print(loss, f"{seconds[loss]:.0f}s", [(_step(r), r["name"], round(r["value"], 4)) for r in records], flush=True)
+    wall = time.perf_counter() - wall_start
+    curves = {loss: curves[loss] for loss in LOSSES}  # table order
 
     import matplotlib
 
@@ -102,7 +125,8 @@ def main() -> None:
     lines = [
         "# Bundled-MNIST DCGAN: classifier metrics against G steps",
         "",
-        f"`benchmarks/mnist_classifier_curves.py{' --quick' if args.quick else ''}` — {machine_line()}.",
+        f"`benchmarks/mnist_classifier_curves.py{' --quick' if args.quick else ''}` — {machine_line()}. "
+        f"{args.workers} worker processes of 1 thread each; {wall / 60:.1f} min wall-clock.",
         "",
         f"`experiment=mnist_dcgan` (DCGAN width 32, 28×28, batch 128, Adam 2e-4/β1 0.5), {args.g_steps} G steps per loss, "
         f"metrics every {args.every} G steps on 1,000 samples (see docs/evaluation.md for their definitions): "

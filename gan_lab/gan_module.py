@@ -16,7 +16,9 @@ The dataloader therefore delivers ``n_critic * batch_size * packing`` real
 samples per step (see :class:`gan_lab.datasets.GANDataModule`). Lightning's
 ``global_step`` counts optimizer steps, ``n_critic + 1`` per training step;
 ``generator_steps`` (a buffer saved with the weights) counts G updates and
-``discriminator_steps`` D updates.
+``discriminator_steps`` D updates; :attr:`GANModule.g_step` and
+:attr:`GANModule.d_step` are the same counts as Python ints, kept on the host so
+that reading them every step does not wait for the GPU.
 """
 
 from __future__ import annotations
@@ -127,6 +129,33 @@ class GANModule(L.LightningModule):
         self.register_buffer("fixed_noise", self._draw_noise(num_fixed_samples, noise_rng))
         self.register_buffer("generator_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("discriminator_steps", torch.zeros((), dtype=torch.long))
+        self._host_counts: list[int] | None = None  # [d_step, g_step]; see _step_counts
+
+    # ------------------------------------------------------------ step counts
+    def _step_counts(self) -> list[int]:
+        """``[d_step, g_step]`` as host ints, read from the buffers once after every
+        (re)load and then incremented alongside them: ``int(buffer)`` on a GPU tensor
+        would synchronise with the device at every step."""
+        if self._host_counts is None:
+            self._host_counts = [int(self.discriminator_steps), int(self.generator_steps)]
+        return self._host_counts
+
+    @property
+    def g_step(self) -> int:
+        """G updates done (the ``generator_steps`` buffer, as a host int)."""
+        return self._step_counts()[1]
+
+    @property
+    def d_step(self) -> int:
+        """D updates done (the ``discriminator_steps`` buffer, as a host int)."""
+        return self._step_counts()[0]
+
+    def load_state_dict(self, *args: Any, **kwargs: Any) -> Any:
+        self._host_counts = None  # the buffers change: read them again on next use
+        return super().load_state_dict(*args, **kwargs)
+
+    def on_train_start(self) -> None:
+        self._host_counts = None
 
     @property
     def n_critic(self) -> int:
@@ -200,6 +229,7 @@ class GANModule(L.LightningModule):
             d_logs = self.discriminator_step(real_batch, label_batch, d_opt)
         g_logs = self.generator_step(real_batches[-1], label_batches[-1], g_opt)
         self.generator_steps += 1
+        self._step_counts()[1] += 1
         self.update_ema()
         self.step_lr_schedulers()
         self.latest_losses = {**d_logs, **g_logs}  # every step, for the divergence guard
@@ -217,7 +247,7 @@ class GANModule(L.LightningModule):
         would never reach a logger anyway.
         """
         every = self._trainer.log_every_n_steps if self._trainer is not None else 1
-        return int(self.generator_steps) % max(int(every), 1) == 0
+        return self.g_step % max(int(every), 1) == 0
 
     def discriminator_step(self, real: Tensor, labels: Tensor, d_opt: Any) -> dict[str, Tensor]:
         labels = labels if self.conditional else None
@@ -225,7 +255,7 @@ class GANModule(L.LightningModule):
         with torch.no_grad():
             fake = self.generate_fakes(real.shape[0], fake_labels)
         real_in, fake_in = self.discriminator_input(real), self.discriminator_input(fake)
-        r1_due = self.r1 is not None and self.r1.due(int(self.discriminator_steps))
+        r1_due = self.r1 is not None and self.r1.due(self.d_step)
         if r1_due:
             real_in = real_in.detach().requires_grad_(True)
         real_out = self.discriminate(real_in, labels)
@@ -250,6 +280,7 @@ class GANModule(L.LightningModule):
         d_opt.step()
         self.loss.after_discriminator_step(self.discriminator)
         self.discriminator_steps += 1
+        self._step_counts()[0] += 1
         return logs
 
     def generator_step(self, real: Tensor, labels: Tensor, g_opt: Any) -> dict[str, Tensor]:
@@ -285,7 +316,7 @@ class GANModule(L.LightningModule):
         if self.augment is not None:
             x = self.augment(x)
         if self.instance_noise is not None:
-            x = self.instance_noise(x, int(self.generator_steps))
+            x = self.instance_noise(x, self.g_step)
         return pack(x, self.packing)
 
     def penalty_grad_scale(self) -> float:
@@ -302,7 +333,7 @@ class GANModule(L.LightningModule):
 
     def update_ema(self) -> None:
         if hasattr(self, "ema_generator"):
-            update_ema(self.ema_generator, self.generator, int(self.generator_steps), self.ema_start_step)
+            update_ema(self.ema_generator, self.generator, self.g_step, self.ema_start_step)
 
     def step_lr_schedulers(self) -> None:
         schedulers = self.lr_schedulers()

@@ -50,6 +50,11 @@ PRESETS = {
         {"model.name": "mlp", "regularizers.packing": 2, "dataset.name": "ring"},
         TINY_MLP,
     ),
+    "mixture_2d_r1": (
+        {"model.name": "mlp", "dataset.name": "grid", "loss._target_": "gan_lab.losses.NonSaturatingLoss", "loss.n_critic": 2, "regularizers.r1.gamma": 0.1,
+         "data.batch_size": 64, "model.latent_dim": 2, "g_steps": 16000, "lr_decay": "linear"},
+        TINY_MLP,
+    ),
     "mnist_dcgan": ({"model.name": "dcgan", "data.batch_size": 128, "dataset.name": "bundled_mnist"}, TINY_CONV),
     "stacked_mnist": (
         {"model.name": "dcgan", "regularizers.packing": 2, "dataset.name": "stacked_mnist", "dataset.num_classes": 1000},
@@ -95,3 +100,18 @@ def test_cgan_pd_on_cifar10_jpeg_folder(tmp_path):
     )
     module = train(cfg).lightning_module
     assert module.num_classes == 10 and int(module.generator_steps) == 1
+
+
+def test_mixture_2d_r1_is_the_benchmarks_best_row(tmp_path):
+    """The preset reproduces the last row of benchmarks/mode_collapse_2d.py, on both datasets."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from mode_collapse_2d import BASE, BEST
+
+    keys = ("model", "loss", "optimizer", "regularizers", "data", "g_steps", "lr_decay", "dataset", "module")
+    for dataset in ("grid", "ring"):
+        preset = compose_train(["experiment=mixture_2d_r1", f"dataset={dataset}"], tmp_path, fast=False)
+        bench = compose_train([f"dataset={dataset}", *BASE, *BEST], tmp_path, fast=False)
+        for key in keys:
+            assert preset[key] == bench[key], (dataset, key)

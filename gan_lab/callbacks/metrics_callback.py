@@ -57,13 +57,13 @@ class MetricsCallback(L.Callback):
         return self._evaluator
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        step = int(pl_module.generator_steps)
+        step = pl_module.g_step
         if self.every_n_g_steps > 0 and step % self.every_n_g_steps == 0:
             self.run(trainer, pl_module, step)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if self.at_end:
-            self.run(trainer, pl_module, int(pl_module.generator_steps))
+            self.run(trainer, pl_module, pl_module.g_step)
 
     def run(self, trainer: L.Trainer, pl_module: L.LightningModule, step: int) -> dict[str, float]:
         if step == self._last_step:

@@ -22,11 +22,11 @@ class GStepProgressBar(TQDMProgressBar):
         if bar.total is None or bar.total != self._target(trainer, pl_module):
             bar.reset(total=self._target(trainer, pl_module))
             bar.initial = 0
-            bar.n = int(pl_module.generator_steps)
+            bar.n = pl_module.g_step
         bar.set_description(f"Training (epoch {trainer.current_epoch})")
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        n = int(pl_module.generator_steps)
+        n = pl_module.g_step
         bar = self.train_progress_bar
         if self._should_update(n, bar.total):
             bar.n = n

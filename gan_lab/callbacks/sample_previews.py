@@ -31,11 +31,11 @@ class SamplePreviews(L.Callback):
         self.num_real_points = int(num_real_points)
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if int(pl_module.generator_steps) == 0:
+        if pl_module.g_step == 0:
             self.save(trainer, pl_module, "step_000000.png")
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        step = int(pl_module.generator_steps)
+        step = pl_module.g_step
         if self.every_n_g_steps > 0 and step % self.every_n_g_steps == 0:
             self.save(trainer, pl_module, f"step_{step:06d}.png")
 
@@ -50,8 +50,8 @@ class SamplePreviews(L.Callback):
         if fake.dim() == 4:
             save_image(fake, path, nrow=int(math.sqrt(fake.shape[0])) or 1, normalize=True, value_range=(-1, 1))
         else:
-            self._scatter(fake, self._real_points(trainer), path, int(pl_module.generator_steps))
-        self._send_to_loggers(trainer, path, int(pl_module.generator_steps))
+            self._scatter(fake, self._real_points(trainer), path, pl_module.g_step)
+        self._send_to_loggers(trainer, path, pl_module.g_step)
         return path
 
     @staticmethod
