@@ -119,10 +119,24 @@ def test_resume_continues_at_the_right_step(tmp_path):
 
     _, resumed = run(tmp_path, "g_steps=5", "loss=wgan_gp", "loss.n_critic=2", f"ckpt_path={ckpt}")
     assert int(resumed.lightning_module.generator_steps) == 5
+    assert resumed.lightning_module.g_step == 5  # the host-side count continues from the checkpoint too
     assert resumed.global_step == 15
     steps = [int(r["step"]) for r in metrics_rows(tmp_path) if r.get("train/g_loss")]
     assert steps == [0, 1, 2, 3, 4]  # version_0 then version_1 (the resumed part)
     assert torch.equal(saved["state_dict"]["fixed_noise"], resumed.lightning_module.fixed_noise.cpu())
+
+
+def test_host_step_counts_follow_the_buffers(tmp_path):
+    """g_step / d_step are the step buffers as host ints, also after loading other weights."""
+    _, trainer = run(tmp_path, "g_steps=3", "loss=wgan_gp", "loss.n_critic=2", "sample_every=0")
+    module = trainer.lightning_module
+    assert (module.g_step, module.d_step) == (3, 6)
+    assert (int(module.generator_steps), int(module.discriminator_steps)) == (3, 6)
+    state = module.state_dict()
+    state["generator_steps"] = torch.tensor(11)
+    state["discriminator_steps"] = torch.tensor(22)
+    module.load_state_dict(state)
+    assert (module.g_step, module.d_step) == (11, 22)
 
 
 def test_fixed_noise_does_not_depend_on_the_global_seed(tmp_path):
