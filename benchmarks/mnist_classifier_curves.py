@@ -1,7 +1,7 @@
 """Offline MNIST-classifier metrics against generator steps for DCGAN on the bundled digits,
 for the ns, wgan_gp and hinge losses, with each run's final sample grid.
 
-    PYTHONPATH=. python benchmarks/mnist_classifier_curves.py [--quick] [--g-steps 1000] [--every 200]
+    PYTHONPATH=. python benchmarks/mnist_classifier_curves.py [--quick] [--g-steps 800] [--every 200]
 
 Each loss is one ``experiment=mnist_dcgan`` run (DCGAN width 32, 28 px, batch 128, Adam 2e-4 /
 β1 0.5; WGAN-GP with its 5 critic steps and no BatchNorm in the critic) with ``callbacks=metrics``
@@ -78,7 +78,7 @@ def run_loss(task: tuple[str, int, int, str]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--g-steps", type=int, default=1000)
+    parser.add_argument("--g-steps", type=int, default=800)
     parser.add_argument("--every", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true")
