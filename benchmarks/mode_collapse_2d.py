@@ -1,5 +1,4 @@
-"""Mode collapse on the 2D ring (8 Gaussians) and grid (25 Gaussians), next to the
-published VEEGAN/PacGAN rows.
+"""Mode collapse on the 2D ring and grid, next to the published VEEGAN/PacGAN rows.
 
     PYTHONPATH=. python benchmarks/mode_collapse_2d.py [--quick] [--seeds 5] [--workers 2]
 
