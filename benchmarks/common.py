@@ -4,11 +4,16 @@ training run without touching outputs/, and describing the machine for the resul
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import logging
+import math
+import multiprocessing as mp
 import os
 import platform
+import statistics
 import tempfile
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import torch
@@ -72,3 +77,36 @@ def machine_line() -> str:
         f"torch threads {torch.get_num_threads()}), {gpu}; Python {platform.python_version()}, "
         f"torch {torch.__version__}, lightning {lightning.__version__}"
     )
+
+
+def _call_reporting_errors(fn: Callable[[object], dict], task: object) -> dict:
+    try:
+        return fn(task)
+    except Exception as exc:  # noqa: BLE001  (returned, then reported by run_in_workers)
+        return {"error": f"{task!r}: {type(exc).__name__}: {exc}"}
+
+
+def run_in_workers(
+    fn: Callable[[object], dict], tasks: Iterable[object], workers: int, maxtasksperchild: int | None = None
+) -> Iterator[dict]:
+    """``fn(task)`` for every task in ``workers`` spawned processes, yielded as they finish.
+
+    A failure comes back as a value and stops everything with its message: an
+    exception that does not pickle would otherwise hang the pool. ``fn`` must be a
+    module-level function (the workers import it).
+    """
+    with mp.get_context("spawn").Pool(workers, maxtasksperchild=maxtasksperchild) as pool:
+        for result in pool.imap_unordered(functools.partial(_call_reporting_errors, fn), tasks):
+            if "error" in result:
+                pool.terminate()
+                raise SystemExit(f"run failed: {result['error']}")
+            yield result
+
+
+def mean_se(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    """``mean ± standard error`` of ``values`` times ``scale`` (just the mean for one value)."""
+    values = [v * scale for v in values]
+    m = statistics.mean(values)
+    if len(values) < 2:
+        return f"{m:.{digits}f}"
+    return f"{m:.{digits}f} ± {statistics.stdev(values) / math.sqrt(len(values)):.{digits}f}"

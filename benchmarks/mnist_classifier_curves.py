@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import shutil
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, compose_config, machine_line, quiet_logging  # noqa: E402
+from common import DOCS, compose_config, machine_line, quiet_logging, run_in_workers  # noqa: E402
 
 LOSSES = {
     "ns": ["loss=ns"],
@@ -40,40 +39,37 @@ def _step(record: dict) -> int:
 def run_loss(task: tuple[str, int, int, str]) -> dict:
     """One training run with the metrics callback, in this (worker) process."""
     loss, g_steps, every, img = task
-    try:
-        import torch
+    import torch
 
-        torch.set_num_threads(1)
-        quiet_logging()
-        from gan_lab.train import train
+    torch.set_num_threads(1)
+    quiet_logging()
+    from gan_lab.train import train
 
-        run_dir = Path(tempfile.mkdtemp(prefix=f"mnist_{loss}_"))
-        cfg = compose_config(
-            [
-                "experiment=mnist_dcgan",
-                *LOSSES[loss],
-                "trainer.accelerator=cpu",
-                "trainer.enable_model_summary=false",
-                "logger=[]",
-                "callbacks=metrics",
-                f"callbacks.metrics.metrics=[{','.join(METRICS)}]",
-                f"callbacks.metrics.every_n_g_steps={every}",
-                f"checkpoint_every={every}",
-                f"sample_every={g_steps}",
-                f"g_steps={g_steps}",
-            ],
-            run_dir,
-        )
-        start = time.perf_counter()
-        train(cfg)
-        seconds = time.perf_counter() - start
-        records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-        final = run_dir / "samples" / "final.png"
-        if final.is_file():
-            shutil.copy(final, Path(img) / f"mnist_samples_{loss}.png")
-        return {"loss": loss, "seconds": seconds, "records": records}
-    except Exception as exc:  # noqa: BLE001  (an exception that does not pickle would hang the pool)
-        return {"error": f"{loss}: {type(exc).__name__}: {exc}"}
+    run_dir = Path(tempfile.mkdtemp(prefix=f"mnist_{loss}_"))
+    cfg = compose_config(
+        [
+            "experiment=mnist_dcgan",
+            *LOSSES[loss],
+            "trainer.accelerator=cpu",
+            "trainer.enable_model_summary=false",
+            "logger=[]",
+            "callbacks=metrics",
+            f"callbacks.metrics.metrics=[{','.join(METRICS)}]",
+            f"callbacks.metrics.every_n_g_steps={every}",
+            f"checkpoint_every={every}",
+            f"sample_every={g_steps}",
+            f"g_steps={g_steps}",
+        ],
+        run_dir,
+    )
+    start = time.perf_counter()
+    train(cfg)
+    seconds = time.perf_counter() - start
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    final = run_dir / "samples" / "final.png"
+    if final.is_file():
+        shutil.copy(final, Path(img) / f"mnist_samples_{loss}.png")
+    return {"loss": loss, "seconds": seconds, "records": records}
 
 
 def main() -> None:
@@ -94,14 +90,10 @@ def main() -> None:
     # WGAN-GP (5 critic steps) first: it is the longest, and the other two share the second worker.
     tasks = [(loss, args.g_steps, args.every, str(img)) for loss in ("wgan_gp", "ns", "hinge")]
     wall_start = time.perf_counter()
-    with mp.get_context("spawn").Pool(args.workers, maxtasksperchild=1) as pool:
-        for res in pool.imap_unordered(run_loss, tasks):
-            if "error" in res:
-                pool.terminate()
-                raise SystemExit(f"run failed: {res['error']}")
-            loss, records = res["loss"], res["records"]
-            curves[loss], seconds[loss] = records, res["seconds"]
-            print(loss, f"{seconds[loss]:.0f}s", [(_step(r), r["name"], round(r["value"], 4)) for r in records], flush=True)
+    for res in run_in_workers(run_loss, tasks, args.workers, maxtasksperchild=1):
+        loss, records = res["loss"], res["records"]
+        curves[loss], seconds[loss] = records, res["seconds"]
+        print(loss, f"{seconds[loss]:.0f}s", [(_step(r), r["name"], round(r["value"], 4)) for r in records], flush=True)
     wall = time.perf_counter() - wall_start
     curves = {loss: curves[loss] for loss in LOSSES}  # table order
 

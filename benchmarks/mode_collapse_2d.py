@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import multiprocessing as mp
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, QUIET, machine_line  # noqa: E402
+from common import DOCS, QUIET, machine_line, mean_se, run_in_workers  # noqa: E402
 
 # The shared setting of every row (a CPU-sized cousin of the PacGAN setting; see the page).
 BASE = [
@@ -78,15 +76,7 @@ VEEGAN = {
 
 
 def run_one(task: tuple[str, str, list[str], int, int]) -> dict:
-    """Train one run in this (worker) process and score it; a failure comes back as
-    ``{"error": ...}`` (an exception that does not pickle would hang the pool)."""
-    try:
-        return _run_one(task)
-    except Exception as exc:  # noqa: BLE001  (reported by main, which stops)
-        return {"error": f"{task[0]} on {task[1]}, seed {task[3]}: {type(exc).__name__}: {exc}"}
-
-
-def _run_one(task: tuple[str, str, list[str], int, int]) -> dict:
+    """Train one run in this (worker) process and score it."""
     label, dataset, overrides, seed, g_steps = task
     import torch
 
@@ -120,13 +110,6 @@ def _run_one(task: tuple[str, str, list[str], int, int]) -> dict:
         **metrics,
         "samples": samples[:PLOT_POINTS].tolist() if seed == 0 else None,
     }
-
-
-def mean_se(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
-    values = [v * scale for v in values]
-    m = statistics.mean(values)
-    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else float("nan")
-    return f"{m:.{digits}f} ± {se:.{digits}f}"
 
 
 def plot(results: list[dict], labels: list[str], path: Path) -> None:
@@ -280,18 +263,13 @@ def main() -> None:
     tasks.sort(key=lambda t: -cost(t))
     start = time.perf_counter()
     results = []
-    ctx = mp.get_context("spawn")
-    with ctx.Pool(args.workers, maxtasksperchild=8) as pool:
-        for res in pool.imap_unordered(run_one, tasks):
-            if "error" in res:
-                pool.terminate()
-                raise SystemExit(f"run failed: {res['error']}")
-            results.append(res)
-            print(
-                f"[{len(results)}/{len(tasks)} {time.perf_counter() - start:.0f}s] {res['dataset']} {res['label']} seed {res['seed']}: "
-                f"modes {res['modes']:.0f} HQ {100 * res['high_quality']:.1f}% rKL {res['reverse_kl']:.3f} ({res['seconds']:.0f}s)",
-                flush=True,
-            )
+    for res in run_in_workers(run_one, tasks, args.workers, maxtasksperchild=8):
+        results.append(res)
+        print(
+            f"[{len(results)}/{len(tasks)} {time.perf_counter() - start:.0f}s] {res['dataset']} {res['label']} seed {res['seed']}: "
+            f"modes {res['modes']:.0f} HQ {100 * res['high_quality']:.1f}% rKL {res['reverse_kl']:.3f} ({res['seconds']:.0f}s)",
+            flush=True,
+        )
     wall = time.perf_counter() - start
     out = Path(args.out)
     data = out.parent / "bench_data" / "mode_collapse_2d.json"

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import multiprocessing as mp
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, QUIET, compose_config, machine_line, quiet_logging  # noqa: E402
+from common import DOCS, QUIET, compose_config, machine_line, mean_se, quiet_logging, run_in_workers  # noqa: E402
 
 REDUCED = [
     "experiment=stacked_mnist",
@@ -51,32 +49,22 @@ done
 def run_one(task: tuple[str, int, int, int, bool]) -> dict:
     """Train one reduced-setting run in this (worker) process and score it."""
     label, m, seed, g_steps, quick = task
-    try:
-        import torch
+    import torch
 
-        torch.set_num_threads(1)
-        quiet_logging()
-        from gan_lab.metrics.mnist_classifier import load_or_train
-        from gan_lab.metrics.sampling import generate_samples
-        from gan_lab.metrics.stacked_mnist import NUM_SAMPLES, stacked_mnist_metrics
-        from gan_lab.train import train
+    torch.set_num_threads(1)
+    quiet_logging()
+    from gan_lab.metrics.mnist_classifier import load_or_train
+    from gan_lab.metrics.sampling import generate_samples
+    from gan_lab.metrics.stacked_mnist import NUM_SAMPLES, stacked_mnist_metrics
+    from gan_lab.train import train
 
-        classifier, _ = load_or_train()  # cached by the parent process
-        cfg = compose_config([*REDUCED, *QUIET, f"regularizers.packing={m}", f"g_steps={g_steps}", f"seed={seed}"])
-        start = time.perf_counter()
-        module = train(cfg).lightning_module
-        seconds = time.perf_counter() - start
-        samples, _ = generate_samples(module, 2000 if quick else NUM_SAMPLES, seed=10_000 + seed)
-        return {"label": label, "packing": m, "seed": seed, "seconds": seconds, **stacked_mnist_metrics(classifier, samples)}
-    except Exception as exc:  # noqa: BLE001  (an exception that does not pickle would hang the pool)
-        return {"error": f"{label} seed {seed}: {type(exc).__name__}: {exc}"}
-
-
-def mean_se(values: list[float], digits: int) -> str:
-    m = statistics.mean(values)
-    if len(values) < 2:
-        return f"{m:.{digits}f}"
-    return f"{m:.{digits}f} ± {statistics.stdev(values) / math.sqrt(len(values)):.{digits}f}"
+    classifier, _ = load_or_train()  # cached by the parent process
+    cfg = compose_config([*REDUCED, *QUIET, f"regularizers.packing={m}", f"g_steps={g_steps}", f"seed={seed}"])
+    start = time.perf_counter()
+    module = train(cfg).lightning_module
+    seconds = time.perf_counter() - start
+    samples, _ = generate_samples(module, 2000 if quick else NUM_SAMPLES, seed=10_000 + seed)
+    return {"label": label, "packing": m, "seed": seed, "seconds": seconds, **stacked_mnist_metrics(classifier, samples)}
 
 
 def main() -> None:
@@ -102,13 +90,9 @@ def main() -> None:
     tasks.sort(key=lambda t: -t[1])  # the slowest (largest packing) first
     wall_start = time.perf_counter()
     results = []
-    with mp.get_context("spawn").Pool(args.workers, maxtasksperchild=1) as pool:
-        for res in pool.imap_unordered(run_one, tasks):
-            if "error" in res:
-                pool.terminate()
-                raise SystemExit(f"run failed: {res['error']}")
-            results.append(res)
-            print(res, flush=True)
+    for res in run_in_workers(run_one, tasks, args.workers, maxtasksperchild=1):
+        results.append(res)
+        print(res, flush=True)
     wall = time.perf_counter() - wall_start
     lines = [
         "# Stacked MNIST (1,000 modes)",
@@ -131,8 +115,8 @@ def main() -> None:
     for label, m in ROWS:
         runs = [r for r in results if r["label"] == label]
         lines.append(
-            f"| {label} | {m} | {args.g_steps} | {mean_se([r['stacked_modes'] for r in runs], 1)} | "
-            f"{mean_se([r['stacked_kl'] for r in runs], 2)} | {statistics.mean(r['seconds'] for r in runs):.0f} |"
+            f"| {label} | {m} | {args.g_steps} | {mean_se([r['stacked_modes'] for r in runs], digits=1)} | "
+            f"{mean_se([r['stacked_kl'] for r in runs], digits=2)} | {statistics.mean(r['seconds'] for r in runs):.0f} |"
         )
     lines += [
         "",
