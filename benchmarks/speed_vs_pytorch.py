@@ -10,10 +10,12 @@ and non-saturating loss, one D update then one G update per step:
   on the 25-Gaussian grid, batch 256 (``mlp_grid_b1024``: batch 1024);
 * ``dcgan32_mnist``: DCGAN at width 32 on the bundled MNIST digits resized to 32x32, batch 64.
 
-Three implementations, run interleaved (the order rotates every repetition, each
+Four implementations, run interleaved (the order rotates every repetition, each
 repetition a fresh run): ``plain`` (the loop below), ``gan_lab`` (``python -m gan_lab.train``'s
 path with its default callbacks: progress bar, sample grids every 200 G steps, checkpoints
-every 500, CSV logger) and ``gan_lab-bare`` (no callbacks, no logger, no progress bar).
+every 500, CSV logger), ``gan_lab-bare`` (no callbacks, no logger, no progress bar) and
+``lightning-minimal`` (the plain loop's step in a bare LightningModule and Trainer: the
+floor that any framework built on Lightning's loop pays).
 A step's time is the interval between the ends of consecutive steps, so it includes
 fetching the batch; the first ``--warmup`` steps of each run and its last step are
 dropped (start-up and the final checkpoint). Reported: the median over all kept steps
@@ -126,6 +128,63 @@ def run_plain(overrides: list[str], steps: int, warmup: int, device: str) -> lis
     return _intervals(ends[1:], warmup)
 
 
+class _MinimalLightningGAN(L.LightningModule):
+    """The plain loop's step as the least a LightningModule with manual optimization must do."""
+
+    def __init__(self, G: torch.nn.Module, D: torch.nn.Module, g_opt_factory, d_opt_factory, latent: int) -> None:  # noqa: ANN001
+        super().__init__()
+        self.automatic_optimization = False
+        self.G, self.D, self.latent = G, D, latent
+        self._factories = (d_opt_factory, g_opt_factory)
+
+    def configure_optimizers(self):  # noqa: ANN201
+        d_factory, g_factory = self._factories
+        return [d_factory(self.D.parameters()), g_factory(self.G.parameters())]
+
+    def training_step(self, batch, batch_idx) -> None:  # noqa: ANN001
+        real, _ = batch
+        d_opt, g_opt = self.optimizers()
+        n = real.shape[0]
+        with torch.no_grad():
+            fake = self.G(torch.randn(n, self.latent, device=self.device))
+        d_loss = F.softplus(-self.D(real)).mean() + F.softplus(self.D(fake)).mean()
+        d_opt.zero_grad(set_to_none=True)
+        self.manual_backward(d_loss)
+        d_opt.step()
+        self.D.requires_grad_(False)
+        g_loss = F.softplus(-self.D(self.G(torch.randn(n, self.latent, device=self.device)))).mean()
+        g_opt.zero_grad(set_to_none=True)
+        self.manual_backward(g_loss)
+        g_opt.step()
+        self.D.requires_grad_(True)
+
+
+def run_lightning_minimal(overrides: list[str], steps: int, warmup: int, device: str) -> list[float]:
+    """Lightning's own cost: the plain loop's step in a bare LightningModule and Trainer."""
+    cfg = compose_config([*overrides, *QUIET, f"g_steps={steps}", "seed=0"])
+    L.seed_everything(0, verbose=False)
+    dataset = build_datamodule(cfg).train_dataset
+    G, D = build_networks(cfg)
+    module = _MinimalLightningGAN(
+        G, D, instantiate(cfg.optimizer.generator), instantiate(cfg.optimizer.discriminator), int(cfg.model.latent_dim)
+    )
+    loader = DataLoader(dataset, batch_size=int(cfg.data.batch_size), shuffle=True, drop_last=True)
+    timer = StepTimer()
+    trainer = L.Trainer(
+        accelerator=device,
+        devices=1,
+        max_steps=2 * steps,  # Lightning counts both optimizers' steps
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=[timer],
+        num_sanity_val_steps=0,
+    )
+    trainer.fit(module, train_dataloaders=loader)
+    return _intervals(timer.ends, warmup)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=5)
@@ -148,14 +207,16 @@ def main() -> None:
         if args.quick:
             steps = min(steps, 20)
         batch = int(compose_config([*overrides, *QUIET]).data.batch_size)
-        impls = ["plain", "gan_lab", "gan_lab-bare"]
+        impls = ["plain", "lightning-minimal", "gan_lab", "gan_lab-bare"]
         times: dict[str, list[float]] = {k: [] for k in impls}
         per_rep: dict[str, list[float]] = {k: [] for k in impls}
         for rep in range(args.reps):
-            order = impls[rep % 3 :] + impls[: rep % 3]
+            order = impls[rep % len(impls) :] + impls[: rep % len(impls)]
             for impl in order:
                 if impl == "plain":
                     t = run_plain(overrides, steps, args.warmup, args.device)
+                elif impl == "lightning-minimal":
+                    t = run_lightning_minimal(overrides, steps, args.warmup, args.device)
                 else:
                     t = run_gan_lab(overrides, steps, args.warmup, impl == "gan_lab-bare", args.device)
                 times[impl] += t
@@ -186,7 +247,9 @@ def main() -> None:
         "Same G, D, initial weights, Adam settings, batch size, dataset and non-saturating loss on both sides; "
         "one D update and one G update per step. `gan_lab`: the training command's path with its default callbacks "
         "(progress bar, sample grids every 200 G steps, checkpoints every 500) and the CSV logger; "
-        "`gan_lab-bare`: callbacks=none, no logger, no progress bar. Step time includes fetching the batch. "
+        "`gan_lab-bare`: callbacks=none, no logger, no progress bar; `lightning-minimal`: the plain loop's step moved "
+        "into a bare LightningModule (manual optimization, `manual_backward`, the same DataLoader) run by a Trainer "
+        "with no logger, checkpointing or progress bar, i.e. the least any Lightning-based loop pays. Step time includes fetching the batch. "
         "Ratio = median step time / plain loop's median step time (target ≤ 1.03); paired ratio = median over "
         "repetitions of (this repetition's median / the plain loop's median in the same repetition), which is less "
         "sensitive to load from other processes on the shared machine; overhead = median step minus the plain "

@@ -5,10 +5,13 @@ import os
 import subprocess
 import sys
 
+import lightning as L
 import pytest
 import torch
 
-from helpers import REPO_ROOT, TINY, tiny_model_overrides
+from gan_lab.builders import build_callbacks, build_datamodule, build_loggers, build_module, build_trainer
+from gan_lab.callbacks import DivergenceError
+from helpers import REPO_ROOT, TINY, compose_config, tiny_model_overrides
 
 # Adam with an absurd learning rate (1e8) grows the weights by ~1e8 per step;
 # the losses overflow float32 after a few steps (step 3 with this seed).
@@ -39,3 +42,49 @@ def test_diverging_run_stops_with_a_clear_message(tmp_path, log_every):
     saved = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert int(saved["state_dict"]["generator_steps"]) == step - 1
     assert all(math.isfinite(v.float().abs().max()) for k, v in saved["state_dict"].items() if v.is_floating_point())
+
+
+class _RuinGeneratorAfterStep(L.Callback):
+    """Puts a NaN into G after its update ``step``: that step's losses are still finite."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        if pl_module.g_step == self.step:
+            with torch.no_grad():
+                next(pl_module.generator.parameters()).view(-1)[0] = float("nan")
+
+
+def test_ruined_weights_are_never_checkpointed(tmp_path):
+    cfg = compose_config([*TINY, "g_steps=5", "sample_every=0", "dataset=grid", "model=mlp",
+                          *tiny_model_overrides("mlp"), "dataset.source.num_samples=2000",
+                          "dataset.preview_samples=16", "logger=[]"], tmp_path)
+    L.seed_everything(0)
+    module = build_module(cfg)
+    trainer = build_trainer(cfg, [_RuinGeneratorAfterStep(2), *build_callbacks(cfg)], build_loggers(cfg))
+    with pytest.raises(DivergenceError, match=r"generator step 2: generator parameters \(norm\) = nan"):
+        trainer.fit(module, datamodule=build_datamodule(cfg))
+    # the checkpoint of step 2 was refused before its file was opened; last.ckpt is step 1's
+    saved = torch.load(tmp_path / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    assert int(saved["state_dict"]["generator_steps"]) == 1
+    assert all(math.isfinite(v.float().abs().max()) for v in saved["state_dict"].values() if v.is_floating_point())
+
+
+def test_a_nan_loss_stops_the_step_it_appears_in(tmp_path):
+    cfg = compose_config([*TINY, "g_steps=5", "sample_every=0", "checkpoint_every=100", "dataset=grid", "model=mlp",
+                          *tiny_model_overrides("mlp"), "dataset.source.num_samples=2000",
+                          "dataset.preview_samples=16", "logger=[]", "callbacks=none",
+                          "trainer.log_every_n_steps=50"], tmp_path)
+    L.seed_everything(0)
+    module = build_module(cfg)
+    original = module.generator_step
+
+    def generator_step(*args, **kwargs):
+        logs = original(*args, **kwargs)
+        return {**logs, "train/g_loss": torch.tensor(float("inf"))} if module.g_step == 2 else logs
+
+    module.generator_step = generator_step
+    trainer = build_trainer(cfg, [], build_loggers(cfg))
+    with pytest.raises(DivergenceError, match=r"generator step 3: train/g_loss = inf\. Stopped; no checkpoint"):
+        trainer.fit(module, datamodule=build_datamodule(cfg))

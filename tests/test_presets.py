@@ -51,7 +51,7 @@ PRESETS = {
         TINY_MLP,
     ),
     "mixture_2d_r1": (
-        {"model.name": "mlp", "dataset.name": "grid", "loss._target_": "gan_lab.losses.NonSaturatingLoss", "loss.n_critic": 2, "regularizers.r1.gamma": 0.1,
+        {"model.name": "mlp", "dataset.name": "grid", "loss._target_": "gan_lab.losses.RelativisticAverageLoss", "loss.n_critic": 2, "regularizers.r1.gamma": 0.1,
          "data.batch_size": 64, "model.latent_dim": 2, "g_steps": 16000, "lr_decay": "linear"},
         TINY_MLP,
     ),
