@@ -10,7 +10,6 @@ does not depend on the weights' values). Writes docs/feature_extraction.md.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import tempfile
 import time

@@ -13,6 +13,7 @@ import lightning as L
 import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate as hydra_instantiate
+from lightning.pytorch.callbacks import ModelCheckpoint
 from omegaconf import DictConfig, OmegaConf
 
 from gan_lab.callbacks.divergence_guard import DivergenceGuard
@@ -229,6 +230,10 @@ def build_trainer(cfg: DictConfig, callbacks: list[L.Callback] | None = None, lo
     # Always on, whatever the callbacks group says: these make runs safe to stop and resume.
     final = FinalCheckpoint(str(Path(cfg.paths.output_dir) / "checkpoints"))
     callbacks = [*(callbacks or []), RNGStateCheckpoint(), DivergenceGuard(), final]
+    if "enable_checkpointing" not in cfg.trainer:
+        # Without a ModelCheckpoint of ours (callbacks=none), Lightning would add its own and
+        # write epoch=...-step=....ckpt at every epoch end; FinalCheckpoint's last.ckpt stays.
+        kwargs["enable_checkpointing"] = any(isinstance(c, ModelCheckpoint) for c in callbacks)
     plugins = [AtomicCheckpointIO()]
     return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers if loggers else False, plugins=plugins, **kwargs)
 

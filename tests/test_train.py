@@ -50,6 +50,14 @@ def test_run_folder_holds_config_samples_csv_and_checkpoint(tmp_path):
     assert steps == [0, 1, 2, 3]  # logged once per G step
 
 
+def test_callbacks_none_writes_only_the_final_checkpoint(tmp_path):
+    # 64 points in batches of 8: 8 steps per epoch, so 20 G steps cross two epoch ends, where
+    # Lightning's own default ModelCheckpoint would write epoch=...-step=....ckpt
+    run(tmp_path, "callbacks=none", "g_steps=20", "dataset=grid", "dataset.source.num_samples=64",
+        "dataset.preview_samples=16", model="mlp")
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.ckpt")] == ["checkpoints/last.ckpt"]
+
+
 def test_2d_run_saves_scatter_plots(tmp_path):
     from PIL import Image
 
