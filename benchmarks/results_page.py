@@ -50,16 +50,23 @@ NOTES = [
     "collapse of the published DCGAN (78.9 modes) nor a packing advantage; packing costs 1.8x and 3.3x the time per "
     "G step. The published setting (width 64, full MNIST classifier) is a GPU job: `benchmarks/stacked_mnist.py "
     "--full` prints its commands.",
-    "- Speed: since the first run, the module keeps its step counts as host ints (reading a GPU buffer every step "
-    "would wait for the device), the divergence guard does one fused finite-check per step over cached parameter "
-    "lists and reads `trainer.callback_metrics` only on logging steps, and losses go to the loggers every 50 G steps "
-    "by default (was 10; each `self.log` call costs about 0.1 ms on a CPU). A cProfile of the MLP run had put "
-    "about 1.2 ms of the ~1.4 ms per-step gap in those two places. On this shared 2-core VM the re-run gives an "
-    "MLP ratio of 1.07-1.11 at batch 256 (first run 1.13-1.16) and 1.04-1.08 at batch 1024, and 1.02-1.05 on "
-    "DCGAN-32; repetitions of the same run differ by several percent, so the 1.03 target is met for DCGAN-32 "
-    "without callbacks and not shown for the MLP. Both loops also pay about 0.35 ms per optimizer step in "
-    "`torch.optim`'s accelerator health check (a CUDA build of torch on a machine without a GPU opens the NVML "
-    "library on every `step()`).",
+    "- Speed (second run): the module keeps its step counts as host ints (reading a GPU buffer every step "
+    "would wait for the device), losses go to the loggers every 50 G steps by default (was 10; each `self.log` "
+    "call costs about 0.1 ms on a CPU), and since the third run the divergence guard checks only the step's "
+    "losses after every step and the weights only before a checkpoint is written (it used to take a norm over all "
+    "parameters every step). `callbacks=none` no longer lets Lightning add its own ModelCheckpoint, which wrote an "
+    "extra checkpoint at every epoch end.",
+    "- Speed (third run, with a `lightning-minimal` row: the plain loop's step in a bare LightningModule and "
+    "Trainer). On the MLP at batch 256 (a 10-11 ms step) Lightning's own loop costs 0.5-0.9 ms per step, a ratio "
+    "of 1.05-1.09 before gan_lab adds anything, so the 1.03 target cannot be met there by any module that runs "
+    "inside Lightning's loop; gan_lab-bare adds another 0.6-0.9 ms (ratio 1.12-1.15; 1.15-1.19 with the default callbacks and CSV logger), mostly the dispatch of "
+    "its three always-on callbacks (RNG-state checkpointing, divergence guard, final checkpoint), which Lightning "
+    "calls on every hook of every step. At batch 1024 the ratios are 1.04-1.06 for both lightning-minimal and "
+    "gan_lab. On DCGAN-32 (a 110 ms step) lightning-minimal is at 1.01 and gan_lab at 1.02-1.03; a cProfile of "
+    "that setting finds no more Python time in gan_lab-bare than in lightning-minimal, so the remaining 1-2 % "
+    "is within the several-percent spread between repetitions on this shared VM. Both loops also pay about "
+    "0.35 ms per optimizer step in `torch.optim`'s accelerator health check (a CUDA build of torch on a machine "
+    "without a GPU opens the NVML library on every `step()`).",
     "- MNIST classifier curves (800 G steps, metrics every 200, one seed per loss, 9.5 min on 2 cores): ns covers "
     "all 10 digits from the first measurement; WGAN-GP and hinge start slower (coverage 0.3 and 0.1 at 200 steps) "
     "and catch up by 400-600 steps. At 800 steps the three are close (classifier FID 85-95, class KL 0.13-0.16); "
@@ -107,8 +114,8 @@ def write_results_page(docs: Path, machine: str) -> Path:
         "",
         "Benchmarks, not tests: every number below comes from a script in `benchmarks/` and is dated on its own page. "
         "`PYTHONPATH=. python benchmarks/run_all.py` regenerates everything that fits on a CPU "
-        "(about 55 min on 2 cores: the 2D table 24 min, Stacked MNIST 15 min, the MNIST curves 10 min, the speed "
-        "comparison 5 min) "
+        "(about 65 min on 2 cores: the 2D table 25 min, Stacked MNIST 15 min, the MNIST curves 10 min, the speed "
+        "comparison 9 min, feature extraction and the classifier a few min) "
         "and rewrites this page.",
         "",
         f"This page was assembled on {dt.date.today().isoformat()} ({machine}). Each section below repeats its "
@@ -116,7 +123,7 @@ def write_results_page(docs: Path, machine: str) -> Path:
         "",
     ]
     lines += target_check(docs)
-    lines += NOTES
+    lines += [*NOTES, ""]
     for title, name in PAGES:
         path = docs / name
         lines.append(f"## {title}")
