@@ -59,8 +59,13 @@ def main() -> None:
             return self.tensors[0][i]
 
     cuda = args.device == "cuda"
-    tf_model = create_feature_extractor(fidelity.FEATURE_EXTRACTOR, sorted(set(fidelity.FEATURE_LAYERS.values())), cuda=cuda,
-                                        feature_extractor_weights_path=weights, verbose=False)
+    tf_model = create_feature_extractor(
+        fidelity.FEATURE_EXTRACTOR,
+        sorted(set(fidelity.FEATURE_LAYERS.values())),
+        cuda=cuda,
+        feature_extractor_weights_path=weights,
+        verbose=False,
+    )
     rows = []
     t, ref = _time(lambda: get_featuresdict_from_dataset(Plain(images), tf_model, 64, cuda, True, False), args.repeats)
     rows.append(("torch-fidelity loop (no_grad, batch 64)", t, 0.0, 0.0))
@@ -71,8 +76,12 @@ def main() -> None:
         ext = fidelity.InceptionFeatures(weights, args.device, batch, channels_last)
         t, feats = _time(lambda: ext.from_tensor(images), args.repeats)
         diff = max(float((feats[k] - ref[k]).abs().max()) for k in ref)
-        vals, _ = fidelity.compute_metrics(["fid", "isc"], {k: v[len(v) // 2 :] for k, v in feats.items()},
-                                           {k: v[: len(v) // 2] for k, v in feats.items()}, isc_splits=2)
+        vals, _ = fidelity.compute_metrics(
+            ["fid", "isc"],
+            {k: v[len(v) // 2 :] for k, v in feats.items()},
+            {k: v[: len(v) // 2] for k, v in feats.items()},
+            isc_splits=2,
+        )
         rel = max(abs(vals[m] - fid_ref[m]) / abs(fid_ref[m]) for m in ("fid", "isc"))
         rows.append((f"gan_lab (inference_mode, batch {batch}, channels_last={channels_last})", t, diff, rel))
     lines = [

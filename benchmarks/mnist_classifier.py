@@ -48,7 +48,9 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for i in rows:
-        lines.append(f"| {i.source} | {i.train_size} | {i.eval_split} | {100 * i.accuracy:.2f} % | {i.epochs} | {i.seconds:.0f} |")
+        lines.append(
+            f"| {i.source} | {i.train_size} | {i.eval_split} | {100 * i.accuracy:.2f} % | {i.epochs} | {i.seconds:.0f} |"
+        )
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -131,7 +131,11 @@ def main() -> None:
     for loss, records in curves.items():
         last = max(_step(r) for r in records)
         vals = {r["name"]: r["value"] for r in records if _step(r) == last}
-        lines.append(f"| {loss} | {last} | " + " | ".join(f"{vals.get(m, float('nan')):.4g}" for m in METRICS) + f" | {seconds[loss]:.0f} |")
+        lines.append(
+            f"| {loss} | {last} | "
+            + " | ".join(f"{vals.get(m, float('nan')):.4g}" for m in METRICS)
+            + f" | {seconds[loss]:.0f} |"
+        )
     lines += ["", "![curves](img/mnist_curves.png)", ""]
     lines += [f"{loss}: ![{loss} samples](img/mnist_samples_{loss}.png)" for loss in curves]
     lines.append("")

@@ -134,7 +134,9 @@ def plot(results: list[dict], labels: list[str], path: Path) -> None:
 
                 pts = np.asarray(run["samples"])
                 ax.scatter(pts[:, 0], pts[:, 1], s=1.5, alpha=0.5, c="tab:blue")
-                ax.set_title(f"{label}\n{dataset}: {run['modes']:.0f} modes, {100 * run['high_quality']:.0f}% HQ", fontsize=6)
+                ax.set_title(
+                    f"{label}\n{dataset}: {run['modes']:.0f} modes, {100 * run['high_quality']:.0f}% HQ", fontsize=6
+                )
             lim = 1.4 if dataset == "ring" else 5.2
             ax.set_xlim(-lim, lim)
             ax.set_ylim(-lim, lim)
@@ -258,13 +260,19 @@ def main() -> None:
         for dataset in args.datasets
         for label, overrides in rows
     ]
+
     # Slowest first (WGAN-GP does 5 D steps per G step) so the two workers finish together.
     def cost(task: tuple) -> float:
         overrides = task[2]
         steps = [int(o.split("=")[1]) for o in overrides if o.startswith("g_steps=")] or [task[4]]
         pack = max([1] + [int(o.split("=")[1]) for o in overrides if "packing" in o])
         critic = max([1] + [int(o.split("=")[1]) for o in overrides if o.startswith("loss.n_critic=")])
-        return steps[-1] * (3.5 if "loss=wgan_gp" in overrides else 1.0) * (1 + 0.25 * (pack - 1)) * (1 + 0.8 * (critic - 1))
+        return (
+            steps[-1]
+            * (3.5 if "loss=wgan_gp" in overrides else 1.0)
+            * (1 + 0.25 * (pack - 1))
+            * (1 + 0.8 * (critic - 1))
+        )
 
     tasks.sort(key=lambda t: -cost(t))
     start = time.perf_counter()

@@ -93,8 +93,13 @@ def target_check(docs: Path) -> list[str]:
             rs = [r for r in runs if r["label"] == label and r["dataset"] == dataset]
             if not rs:
                 continue
-            m = (statistics.mean(r["modes"] for r in rs), statistics.mean(r["high_quality"] for r in rs),
-                 statistics.mean(r["reverse_kl"] for r in rs), label, len(rs))
+            m = (
+                statistics.mean(r["modes"] for r in rs),
+                statistics.mean(r["high_quality"] for r in rs),
+                statistics.mean(r["reverse_kl"] for r in rs),
+                label,
+                len(rs),
+            )
             if best is None or (m[0], m[1]) > (best[0], best[1]):
                 best = m
         if best is None:

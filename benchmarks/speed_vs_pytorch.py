@@ -221,7 +221,10 @@ def main() -> None:
                     t = run_gan_lab(overrides, steps, args.warmup, impl == "gan_lab-bare", args.device)
                 times[impl] += t
                 per_rep[impl].append(statistics.median(t))
-                print(f"{name} rep {rep} {impl}: median {1e3 * statistics.median(t):.2f} ms over {len(t)} steps", flush=True)
+                print(
+                    f"{name} rep {rep} {impl}: median {1e3 * statistics.median(t):.2f} ms over {len(t)} steps",
+                    flush=True,
+                )
         med = {k: statistics.median(v) for k, v in times.items()}
         for impl in impls:
             rows.append(

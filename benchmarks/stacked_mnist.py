@@ -64,7 +64,13 @@ def run_one(task: tuple[str, int, int, int, bool]) -> dict:
     module = train(cfg).lightning_module
     seconds = time.perf_counter() - start
     samples, _ = generate_samples(module, 2000 if quick else NUM_SAMPLES, seed=10_000 + seed)
-    return {"label": label, "packing": m, "seed": seed, "seconds": seconds, **stacked_mnist_metrics(classifier, samples)}
+    return {
+        "label": label,
+        "packing": m,
+        "seed": seed,
+        "seconds": seconds,
+        **stacked_mnist_metrics(classifier, samples),
+    }
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from gan_lab.regularizers import DiffAugment, InstanceNoise, R1Penalty, apply_sp
 
 log = logging.getLogger(__name__)
 
+
 def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
     """``hydra.utils.instantiate`` that lets gan_lab's own errors through unwrapped:
     Hydra wraps every exception in a constructor into an ``InstantiationException``."""
@@ -235,7 +236,9 @@ def build_trainer(cfg: DictConfig, callbacks: list[L.Callback] | None = None, lo
         # write epoch=...-step=....ckpt at every epoch end; FinalCheckpoint's last.ckpt stays.
         kwargs["enable_checkpointing"] = any(isinstance(c, ModelCheckpoint) for c in callbacks)
     plugins = [AtomicCheckpointIO()]
-    return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers if loggers else False, plugins=plugins, **kwargs)
+    return instantiate(
+        cfg.trainer, callbacks=callbacks, logger=loggers if loggers else False, plugins=plugins, **kwargs
+    )
 
 
 def build_callbacks(cfg: DictConfig) -> list[L.Callback]:

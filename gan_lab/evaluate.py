@@ -43,7 +43,10 @@ def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
         metrics = cfg.metrics if list(cfg.metrics) != ["auto"] else ["fid", "isc", "kid"]
         records = evaluate_folders(cfg.input1, cfg.get("input2"), metrics, settings, bool(cfg.samples_find_deep))
         out = Path(cfg.output) if cfg.get("output") else Path("metrics.json")
-        source = {"input1": str(Path(cfg.input1).resolve()), "input2": str(Path(cfg.input2).resolve()) if cfg.get("input2") else None}
+        source = {
+            "input1": str(Path(cfg.input1).resolve()),
+            "input2": str(Path(cfg.input2).resolve()) if cfg.get("input2") else None,
+        }
     else:
         raise GanLabError("nothing to evaluate: set ckpt_path=FILE.ckpt, or input1=DIR (and input2=DIR)")
     if not records:

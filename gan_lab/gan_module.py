@@ -288,7 +288,9 @@ class GANModule(L.LightningModule):
         self.discriminator.requires_grad_(False)
         try:
             fake_labels = self.sample_labels(real.shape[0])
-            fake_out = self.discriminate(self.discriminator_input(self.generate_fakes(real.shape[0], fake_labels)), fake_labels)
+            fake_out = self.discriminate(
+                self.discriminator_input(self.generate_fakes(real.shape[0], fake_labels)), fake_labels
+            )
             real_out = None
             if self.loss.needs_real_for_generator:  # relativistic losses compare with real outputs
                 with torch.no_grad():
@@ -345,7 +347,10 @@ class GANModule(L.LightningModule):
     def _output_stats(self, real_out: Tensor, fake_out: Tensor) -> dict[str, Tensor]:
         """D(x) and D(G(z)) means: probabilities for sigmoid losses, raw values otherwise."""
         if self.loss.outputs_are_probabilities:
-            return {"train/d_real": torch.sigmoid(real_out).mean().detach(), "train/d_fake": torch.sigmoid(fake_out).mean().detach()}
+            return {
+                "train/d_real": torch.sigmoid(real_out).mean().detach(),
+                "train/d_fake": torch.sigmoid(fake_out).mean().detach(),
+            }
         return {"train/d_real": real_out.mean().detach(), "train/d_fake": fake_out.mean().detach()}
 
     # ------------------------------------------------------------- checkpoints

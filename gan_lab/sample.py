@@ -112,7 +112,9 @@ def sample(cfg: DictConfig) -> Path:
     labels = (torch.arange(rows) % int(num_classes)).repeat_interleave(steps).to(module.device) if num_classes else None
     strip = _run_latents(module, z, labels, cfg.use_ema)
     save_png(_grid(to_uint8(strip), steps), out / "interpolation.png")
-    print(f"{kind} generator, {int(module.generator_steps)} G steps: grid.png, {n} images in images/, interpolation.png -> {out}")
+    print(
+        f"{kind} generator, {int(module.generator_steps)} G steps: grid.png, {n} images in images/, interpolation.png -> {out}"
+    )
     return out
 
 

@@ -62,7 +62,10 @@ def train(cfg: DictConfig) -> L.Trainer:
         (output_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
         log.info(
             "run folder: %s | %d generator steps, %d D steps each (trainer.max_steps=%d optimizer steps)",
-            output_dir, cfg.g_steps, module.n_critic, trainer.max_steps,
+            output_dir,
+            cfg.g_steps,
+            module.n_critic,
+            trainer.max_steps,
         )
     # gan_lab checkpoints hold tensors and plain types only: resume loads them safely.
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)

@@ -51,8 +51,14 @@ def train_tiny(out_dir, overrides):
     from gan_lab.config_path import config_dir
     from gan_lab.train import train
 
-    base = [f"paths.root_dir={out_dir}", f"paths.output_dir={out_dir}", "trainer.accelerator=cpu", "logger=csv",
-            "+trainer.enable_progress_bar=false", "trainer.enable_model_summary=false"]
+    base = [
+        f"paths.root_dir={out_dir}",
+        f"paths.output_dir={out_dir}",
+        "trainer.accelerator=cpu",
+        "logger=csv",
+        "+trainer.enable_progress_bar=false",
+        "trainer.enable_model_summary=false",
+    ]
     with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
         cfg = compose("train", overrides=base + list(overrides))
     train(cfg)
@@ -63,15 +69,35 @@ def train_tiny(out_dir, overrides):
 def mnist_ckpt(tmp_path_factory):
     """A DCGAN (width 8) trained 3 G steps on the bundled digits."""
     out = tmp_path_factory.mktemp("mnist_run")
-    return train_tiny(out, ["dataset=bundled_mnist", "model=dcgan", "model.generator.width=8",
-                            "model.discriminator.width=8", "model.latent_dim=16", "g_steps=3", "data.batch_size=16",
-                            "callbacks=none"])
+    return train_tiny(
+        out,
+        [
+            "dataset=bundled_mnist",
+            "model=dcgan",
+            "model.generator.width=8",
+            "model.discriminator.width=8",
+            "model.latent_dim=16",
+            "g_steps=3",
+            "data.batch_size=16",
+            "callbacks=none",
+        ],
+    )
 
 
 @pytest.fixture(scope="session")
 def ring_ckpt(tmp_path_factory):
     """An MLP GAN trained 5 G steps on the ring of 8 Gaussians."""
     out = tmp_path_factory.mktemp("ring_run")
-    return train_tiny(out, ["dataset=ring", "model=mlp", "g_steps=5", "data.batch_size=32", "callbacks=none",
-                            "dataset.source.num_samples=1000", "model.generator.hidden_dims=[32,32]",
-                            "model.discriminator.hidden_dims=[32,32]"])
+    return train_tiny(
+        out,
+        [
+            "dataset=ring",
+            "model=mlp",
+            "g_steps=5",
+            "data.batch_size=32",
+            "callbacks=none",
+            "dataset.source.num_samples=1000",
+            "model.generator.hidden_dims=[32,32]",
+            "model.discriminator.hidden_dims=[32,32]",
+        ],
+    )

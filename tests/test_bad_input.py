@@ -16,7 +16,11 @@ def cli(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "gan_lab.train", *TINY, f"hydra.run.dir={tmp_path / 'run'}", *overrides],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
     )
 
 
@@ -76,7 +80,10 @@ def test_missing_checkpoint(tmp_path):
 
 
 def test_too_small_dataset_for_a_step(tmp_path):
-    cfg = compose_config([*TINY, "dataset=ring", "model=mlp", "dataset.source.num_samples=10", "data.batch_size=8", "loss=wgan"], tmp_path)
+    cfg = compose_config(
+        [*TINY, "dataset=ring", "model=mlp", "dataset.source.num_samples=10", "data.batch_size=8", "loss=wgan"],
+        tmp_path,
+    )
     with pytest.raises(EmptyDatasetError, match="n_critic"):
         train(cfg)
 

@@ -18,8 +18,16 @@ from gan_lab.models import (
 from zoo_config import build_run, compose_train
 
 MODELS = [
-    (lambda: ResNetGenerator(8, (3, 32, 32), width=8, num_classes=5), lambda: ResNetDiscriminator((3, 32, 32), width=8, num_classes=5), 8),
-    (lambda: DCGANGenerator(8, (1, 28, 28), width=4, num_classes=5), lambda: DCGANDiscriminator((1, 28, 28), width=4, num_classes=5), 8),
+    (
+        lambda: ResNetGenerator(8, (3, 32, 32), width=8, num_classes=5),
+        lambda: ResNetDiscriminator((3, 32, 32), width=8, num_classes=5),
+        8,
+    ),
+    (
+        lambda: DCGANGenerator(8, (1, 28, 28), width=4, num_classes=5),
+        lambda: DCGANDiscriminator((1, 28, 28), width=4, num_classes=5),
+        8,
+    ),
     (lambda: MLPGenerator(8, (2,), (16,), num_classes=5), lambda: MLPDiscriminator((2,), (16,), num_classes=5), 8),
 ]
 

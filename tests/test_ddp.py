@@ -22,7 +22,11 @@ def test_two_process_cpu_ddp_keeps_ranks_identical(tmp_path):
     ]
     result = subprocess.run(
         [sys.executable, "-m", "gan_lab.train", *overrides],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = {p.name: p.read_text().split() for p in sorted(digests.glob("params_rank*.txt"))}
@@ -51,14 +55,28 @@ def test_ddp_metrics_are_gathered_over_ranks_and_match_one_process(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     run_dir = tmp_path / "run"
     overrides = [
-        *TINY, "g_steps=3", "trainer.devices=2", "dataset=grid", "model=mlp", *tiny_model_overrides("mlp"),
+        *TINY,
+        "g_steps=3",
+        "trainer.devices=2",
+        "dataset=grid",
+        "model=mlp",
+        *tiny_model_overrides("mlp"),
         "model.generator.batch_norm=false",  # BatchNorm running stats would differ per rank
-        "dataset.source.num_samples=800", "dataset.preview_samples=16", "callbacks=metrics",
-        "callbacks.metrics.every_n_g_steps=0", f"callbacks.metrics.cache_dir={tmp_path / 'cache'}",
+        "dataset.source.num_samples=800",
+        "dataset.preview_samples=16",
+        "callbacks=metrics",
+        "callbacks.metrics.every_n_g_steps=0",
+        f"callbacks.metrics.cache_dir={tmp_path / 'cache'}",
         f"hydra.run.dir={run_dir}",
     ]
-    result = subprocess.run([sys.executable, "-m", "gan_lab.train", *overrides],
-                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "gan_lab.train", *overrides],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     gathered = {r["name"]: r["value"] for r in records}  # full precision (callback_metrics are float32)
@@ -68,6 +86,9 @@ def test_ddp_metrics_are_gathered_over_ranks_and_match_one_process(tmp_path):
     cfg = OmegaConf.create(ckpt["gan_lab_config"])
     module = build_module(cfg)
     module.load_state_dict(ckpt["state_dict"])
-    single = {r["name"]: r["value"] for r in Evaluator(cfg, ["mixture"], EvalSettings(cache_dir=str(tmp_path / "c"))).evaluate(module)}
+    single = {
+        r["name"]: r["value"]
+        for r in Evaluator(cfg, ["mixture"], EvalSettings(cache_dir=str(tmp_path / "c"))).evaluate(module)
+    }
     for name in ("modes", "high_quality", "reverse_kl"):
         assert abs(gathered[name] - single[name]) < 1e-9, name

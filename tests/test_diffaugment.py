@@ -67,8 +67,12 @@ def test_module_augments_real_and_fake_in_both_steps(tmp_path):
     from zoo_config import build_run, compose_train
 
     cfg = compose_train(
-        ["model.generator.width=4", "model.discriminator.width=4", "regularizers.diffaugment=[translation,cutout]",
-         "g_steps=1"],
+        [
+            "model.generator.width=4",
+            "model.discriminator.width=4",
+            "regularizers.diffaugment=[translation,cutout]",
+            "g_steps=1",
+        ],
         tmp_path,
     )
     datamodule, module, trainer = build_run(cfg)

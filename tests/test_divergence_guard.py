@@ -15,8 +15,13 @@ from helpers import REPO_ROOT, TINY, compose_config, tiny_model_overrides
 
 # Adam with an absurd learning rate (1e8) grows the weights by ~1e8 per step;
 # the losses overflow float32 after a few steps (step 3 with this seed).
-DIVERGING = ["loss=wgan", "loss.clip_value=null", "loss.n_critic=1",
-             "optimizer.discriminator.lr=1e8", "optimizer.generator.lr=1e8"]
+DIVERGING = [
+    "loss=wgan",
+    "loss.clip_value=null",
+    "loss.n_critic=1",
+    "optimizer.discriminator.lr=1e8",
+    "optimizer.generator.lr=1e8",
+]
 
 
 @pytest.mark.parametrize("log_every", [1, 50])  # the guard checks every step, logged or not
@@ -24,10 +29,27 @@ def test_diverging_run_stops_with_a_clear_message(tmp_path, log_every):
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     run_dir = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", *TINY, "g_steps=50", "sample_every=0", "dataset=grid", "model=mlp",
-         *tiny_model_overrides("mlp"), "dataset.source.num_samples=2000", "dataset.preview_samples=16",
-         f"hydra.run.dir={run_dir}", f"trainer.log_every_n_steps={log_every}", *DIVERGING],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "gan_lab.train",
+            *TINY,
+            "g_steps=50",
+            "sample_every=0",
+            "dataset=grid",
+            "model=mlp",
+            *tiny_model_overrides("mlp"),
+            "dataset.source.num_samples=2000",
+            "dataset.preview_samples=16",
+            f"hydra.run.dir={run_dir}",
+            f"trainer.log_every_n_steps={log_every}",
+            *DIVERGING,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 2, result.stderr[-3000:]
     message = result.stderr
@@ -57,9 +79,20 @@ class _RuinGeneratorAfterStep(L.Callback):
 
 
 def test_ruined_weights_are_never_checkpointed(tmp_path):
-    cfg = compose_config([*TINY, "g_steps=5", "sample_every=0", "dataset=grid", "model=mlp",
-                          *tiny_model_overrides("mlp"), "dataset.source.num_samples=2000",
-                          "dataset.preview_samples=16", "logger=[]"], tmp_path)
+    cfg = compose_config(
+        [
+            *TINY,
+            "g_steps=5",
+            "sample_every=0",
+            "dataset=grid",
+            "model=mlp",
+            *tiny_model_overrides("mlp"),
+            "dataset.source.num_samples=2000",
+            "dataset.preview_samples=16",
+            "logger=[]",
+        ],
+        tmp_path,
+    )
     L.seed_everything(0)
     module = build_module(cfg)
     trainer = build_trainer(cfg, [_RuinGeneratorAfterStep(2), *build_callbacks(cfg)], build_loggers(cfg))
@@ -72,10 +105,23 @@ def test_ruined_weights_are_never_checkpointed(tmp_path):
 
 
 def test_a_nan_loss_stops_the_step_it_appears_in(tmp_path):
-    cfg = compose_config([*TINY, "g_steps=5", "sample_every=0", "checkpoint_every=100", "dataset=grid", "model=mlp",
-                          *tiny_model_overrides("mlp"), "dataset.source.num_samples=2000",
-                          "dataset.preview_samples=16", "logger=[]", "callbacks=none",
-                          "trainer.log_every_n_steps=50"], tmp_path)
+    cfg = compose_config(
+        [
+            *TINY,
+            "g_steps=5",
+            "sample_every=0",
+            "checkpoint_every=100",
+            "dataset=grid",
+            "model=mlp",
+            *tiny_model_overrides("mlp"),
+            "dataset.source.num_samples=2000",
+            "dataset.preview_samples=16",
+            "logger=[]",
+            "callbacks=none",
+            "trainer.log_every_n_steps=50",
+        ],
+        tmp_path,
+    )
     L.seed_everything(0)
     module = build_module(cfg)
     original = module.generator_step

@@ -51,8 +51,14 @@ def test_batchnorm_buffers_are_averaged():
 
 def test_module_ema_in_checkpoint_and_generate(tmp_path):
     cfg = compose_train(
-        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
-         "regularizers.ema.enabled=true", "regularizers.ema.decay=0.5"],
+        [
+            "model=mlp",
+            "dataset=ring",
+            "model.generator.hidden_dims=[16]",
+            "model.discriminator.hidden_dims=[16]",
+            "regularizers.ema.enabled=true",
+            "regularizers.ema.decay=0.5",
+        ],
         tmp_path,
     )
     datamodule, module, trainer = build_run(cfg)

@@ -23,8 +23,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "gan_lab.evaluate", *args], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT, **(env or {})}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "gan_lab.evaluate", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": ROOT, **(env or {})},
+        timeout=600,
+    )
 
 
 def _cfg(*overrides):
@@ -49,10 +55,21 @@ def test_ring_checkpoint_writes_metrics_json_next_to_it(ring_ckpt):
     assert data["metrics"] == pytest.approx(expected)
 
 
-def test_mnist_checkpoint_classifier_and_inception_metrics(mnist_ckpt, eval_cache_dir, mnist_classifier, random_inception_weights, tmp_path):
-    cfg = _cfg(f"ckpt_path={mnist_ckpt}", "metrics=[classifier,fid,kid]", "num_samples=8", "num_real=6",
-               f"inception_weights={random_inception_weights}", "kid_subset_size=4", "kid_subsets=10",
-               f"cache_dir={eval_cache_dir}", "classifier_epochs=2", f"output={tmp_path / 'm.json'}")
+def test_mnist_checkpoint_classifier_and_inception_metrics(
+    mnist_ckpt, eval_cache_dir, mnist_classifier, random_inception_weights, tmp_path
+):
+    cfg = _cfg(
+        f"ckpt_path={mnist_ckpt}",
+        "metrics=[classifier,fid,kid]",
+        "num_samples=8",
+        "num_real=6",
+        f"inception_weights={random_inception_weights}",
+        "kid_subset_size=4",
+        "kid_subsets=10",
+        f"cache_dir={eval_cache_dir}",
+        "classifier_epochs=2",
+        f"output={tmp_path / 'm.json'}",
+    )
     records, out = evaluate(cfg)
     by_name = {r["name"]: r for r in records}
     assert {"class_coverage", "class_kl", "mnist_classifier_fid", "fid", "kid", "kid_std"} <= set(by_name)
@@ -70,8 +87,14 @@ def test_mnist_checkpoint_classifier_and_inception_metrics(mnist_ckpt, eval_cach
 def test_offline_without_weights_skips_with_one_warning(mnist_ckpt, tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))  # empty hub cache
     monkeypatch.setattr(fidelity, "_warned_no_weights", False)
-    cfg = _cfg(f"ckpt_path={mnist_ckpt}", "metrics=[fid,isc]", "num_samples=4", "download_weights=false",
-               f"output={tmp_path / 'm.json'}", f"cache_dir={tmp_path / 'cache'}")
+    cfg = _cfg(
+        f"ckpt_path={mnist_ckpt}",
+        "metrics=[fid,isc]",
+        "num_samples=4",
+        "download_weights=false",
+        f"output={tmp_path / 'm.json'}",
+        f"cache_dir={tmp_path / 'cache'}",
+    )
     with caplog.at_level(logging.WARNING):
         records, out = evaluate(cfg)
         evaluate(cfg)

@@ -30,8 +30,17 @@ def losses(run_dir: Path) -> list[tuple]:
     ],
 )
 def test_resumed_run_matches_uninterrupted_run(tmp_path, model, dataset, loss, grid_samples):
-    common = [*TINY, f"model={model}", *tiny_model_overrides(model), f"dataset={dataset}", f"loss={loss}",
-              "loss.n_critic=2", "trainer.deterministic=true", "sample_every=0", "data.batch_size=16"]
+    common = [
+        *TINY,
+        f"model={model}",
+        *tiny_model_overrides(model),
+        f"dataset={dataset}",
+        f"loss={loss}",
+        "loss.n_critic=2",
+        "trainer.deterministic=true",
+        "sample_every=0",
+        "data.batch_size=16",
+    ]
     if grid_samples:
         common += [f"dataset.source.num_samples={grid_samples}", "dataset.preview_samples=16"]
     straight = tmp_path / "straight"

@@ -37,8 +37,15 @@ def test_fid_isc_kid_match_torch_fidelity_cli(tmp_path, random_inception_weights
     with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
         cfg = compose(
             "evaluate",
-            overrides=[f"input1={a}", f"input2={b}", "metrics=[fid,isc,kid]", f"inception_weights={random_inception_weights}",
-                       f"output={tmp_path / 'metrics.json'}", f"cache_dir={tmp_path / 'cache'}", *opts],
+            overrides=[
+                f"input1={a}",
+                f"input2={b}",
+                "metrics=[fid,isc,kid]",
+                f"inception_weights={random_inception_weights}",
+                f"output={tmp_path / 'metrics.json'}",
+                f"cache_dir={tmp_path / 'cache'}",
+                *opts,
+            ],
         )
     from gan_lab.evaluate import evaluate
 
@@ -46,10 +53,31 @@ def test_fid_isc_kid_match_torch_fidelity_cli(tmp_path, random_inception_weights
     ours = json.loads(out.read_text())["metrics"]
     assert {"fid", "isc", "kid"} <= set(ours)
     proc = subprocess.run(
-        [*_fidelity_cli(), "--input1", str(a), "--input2", str(b), "--fid", "--isc", "--kid", "--cpu", "--json",
-         "--silent", "--no-cache", "--feature-extractor-weights-path", str(random_inception_weights),
-         "--kid-subset-size", "3", "--kid-subsets", "20", "--isc-splits", "2"],
-        capture_output=True, text=True, timeout=600,
+        [
+            *_fidelity_cli(),
+            "--input1",
+            str(a),
+            "--input2",
+            str(b),
+            "--fid",
+            "--isc",
+            "--kid",
+            "--cpu",
+            "--json",
+            "--silent",
+            "--no-cache",
+            "--feature-extractor-weights-path",
+            str(random_inception_weights),
+            "--kid-subset-size",
+            "3",
+            "--kid-subsets",
+            "20",
+            "--isc-splits",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     theirs = json.loads(proc.stdout)

@@ -8,9 +8,18 @@ from zoo_config import build_run, compose_train
 def test_discriminator_updates_are_clipped(tmp_path):
     max_norm = 1e-3
     cfg = compose_train(
-        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
-         "optimizer=rmsprop", "optimizer.discriminator._target_=torch.optim.SGD", "optimizer.discriminator.lr=1.0",
-         f"regularizers.grad_clip.discriminator={max_norm}", "regularizers.grad_clip.generator=0.5", "g_steps=1"],
+        [
+            "model=mlp",
+            "dataset=ring",
+            "model.generator.hidden_dims=[16]",
+            "model.discriminator.hidden_dims=[16]",
+            "optimizer=rmsprop",
+            "optimizer.discriminator._target_=torch.optim.SGD",
+            "optimizer.discriminator.lr=1.0",
+            f"regularizers.grad_clip.discriminator={max_norm}",
+            "regularizers.grad_clip.generator=0.5",
+            "g_steps=1",
+        ],
         tmp_path,
     )
     datamodule, module, trainer = build_run(cfg)

@@ -32,8 +32,15 @@ def test_module_adds_noise_to_every_discriminator_input(tmp_path):
     from zoo_config import build_run, compose_train
 
     cfg = compose_train(
-        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
-         "regularizers.instance_noise.sigma=0.3", "regularizers.instance_noise.anneal_g_steps=4", "g_steps=3"],
+        [
+            "model=mlp",
+            "dataset=ring",
+            "model.generator.hidden_dims=[16]",
+            "model.discriminator.hidden_dims=[16]",
+            "regularizers.instance_noise.sigma=0.3",
+            "regularizers.instance_noise.anneal_g_steps=4",
+            "g_steps=3",
+        ],
         tmp_path,
     )
     datamodule, module, trainer = build_run(cfg)

@@ -5,7 +5,14 @@ import math
 import pytest
 import torch
 
-from gan_lab.losses import HingeLoss, LeastSquaresLoss, MinimaxLoss, NonSaturatingLoss, WassersteinGPLoss, WassersteinLoss
+from gan_lab.losses import (
+    HingeLoss,
+    LeastSquaresLoss,
+    MinimaxLoss,
+    NonSaturatingLoss,
+    WassersteinGPLoss,
+    WassersteinLoss,
+)
 
 REAL = torch.tensor([0.0, 2.0])
 FAKE = torch.tensor([-1.0, 1.0])
@@ -31,7 +38,9 @@ def test_non_saturating_generator_maximises_log_d():
     loss = NonSaturatingLoss()
     g_expected = (softplus(1.0) + softplus(-1.0)) / 2  # -log σ(l) = softplus(-l)
     assert loss.generator_loss(FAKE).item() == pytest.approx(g_expected, rel=1e-6)
-    assert loss.discriminator_loss(REAL, FAKE).item() == pytest.approx(MinimaxLoss().discriminator_loss(REAL, FAKE).item())
+    assert loss.discriminator_loss(REAL, FAKE).item() == pytest.approx(
+        MinimaxLoss().discriminator_loss(REAL, FAKE).item()
+    )
 
 
 def test_wasserstein_values():

@@ -9,11 +9,23 @@ from conftest import train_tiny
 
 
 def test_ring_run_logs_mixture_metrics_and_keeps_best(tmp_path):
-    last = train_tiny(tmp_path, ["dataset=ring", "model=mlp", "g_steps=4", "data.batch_size=32", "callbacks=metrics",
-                                 "callbacks.metrics.every_n_g_steps=2", "checkpoint_every=2",
-                                 "dataset.source.num_samples=1000", "model.generator.hidden_dims=[32,32]",
-                                 "model.discriminator.hidden_dims=[32,32]", "~callbacks.sample_previews",
-                                 "~callbacks.progress_bar"])
+    last = train_tiny(
+        tmp_path,
+        [
+            "dataset=ring",
+            "model=mlp",
+            "g_steps=4",
+            "data.batch_size=32",
+            "callbacks=metrics",
+            "callbacks.metrics.every_n_g_steps=2",
+            "checkpoint_every=2",
+            "dataset.source.num_samples=1000",
+            "model.generator.hidden_dims=[32,32]",
+            "model.discriminator.hidden_dims=[32,32]",
+            "~callbacks.sample_previews",
+            "~callbacks.progress_bar",
+        ],
+    )
     lines = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     steps = sorted({r["protocol"]["step"] for r in lines})
     assert steps == [2, 4]

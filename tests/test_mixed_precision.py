@@ -15,7 +15,15 @@ from gan_lab import builders
 from gan_lab.train import train
 from helpers import TINY, compose_config, tiny_model_overrides
 
-CASES = [("wgan_gp", []), ("ns", ["regularizers.r1.gamma=1.0"]), ("hinge", []), ("lsgan", []), ("wgan", []), ("minimax", []), ("ragan", [])]
+CASES = [
+    ("wgan_gp", []),
+    ("ns", ["regularizers.r1.gamma=1.0"]),
+    ("hinge", []),
+    ("lsgan", []),
+    ("wgan", []),
+    ("minimax", []),
+    ("ragan", []),
+]
 
 
 def finite_params(module) -> bool:
@@ -24,8 +32,19 @@ def finite_params(module) -> bool:
 
 @pytest.mark.parametrize("loss,extra", CASES)
 def test_bf16_mixed_trains(tmp_path, loss, extra):
-    cfg = compose_config([*TINY, "model=dcgan", *tiny_model_overrides("dcgan"), f"loss={loss}", "loss.n_critic=1",
-                          "trainer.precision=bf16-mixed", "sample_every=0", *extra], tmp_path)
+    cfg = compose_config(
+        [
+            *TINY,
+            "model=dcgan",
+            *tiny_model_overrides("dcgan"),
+            f"loss={loss}",
+            "loss.n_critic=1",
+            "trainer.precision=bf16-mixed",
+            "sample_every=0",
+            *extra,
+        ],
+        tmp_path,
+    )
     trainer = train(cfg)
     assert isinstance(trainer.precision_plugin, MixedPrecision) and trainer.precision_plugin.precision == "bf16-mixed"
     assert int(trainer.lightning_module.generator_steps) == 2 and finite_params(trainer.lightning_module)
@@ -47,9 +66,21 @@ def test_fp16_mixed_with_grad_scaler_on_cpu(tmp_path, monkeypatch, loss, extra):
 
     original_scale = GANModule.penalty_grad_scale
     monkeypatch.setattr(GANModule, "penalty_grad_scale", lambda self: scales.append(original_scale(self)) or scales[-1])
-    cfg = compose_config([*TINY, "model=mlp", *tiny_model_overrides("mlp"), "dataset=grid", f"loss={loss}",
-                          "loss.n_critic=1", "sample_every=0", "dataset.source.num_samples=200",
-                          "dataset.preview_samples=16", *extra], tmp_path)
+    cfg = compose_config(
+        [
+            *TINY,
+            "model=mlp",
+            *tiny_model_overrides("mlp"),
+            "dataset=grid",
+            f"loss={loss}",
+            "loss.n_critic=1",
+            "sample_every=0",
+            "dataset.source.num_samples=200",
+            "dataset.preview_samples=16",
+            *extra,
+        ],
+        tmp_path,
+    )
     trainer = train(cfg)
     assert trainer.precision_plugin.precision == "16-mixed"
     assert scales and all(s >= 1.0 for s in scales) and max(scales) > 1.0  # the penalty saw the scaler's scale

@@ -23,15 +23,23 @@ def test_pack_shapes_and_grouping():
 
 def test_discriminator_input_size_and_batch(tmp_path):
     cfg = compose_train(
-        ["model=dcgan", "model.generator.width=4", "model.discriminator.width=4", "regularizers.packing=3",
-         "data.batch_size=4", "g_steps=1"],
+        [
+            "model=dcgan",
+            "model.generator.width=4",
+            "model.discriminator.width=4",
+            "regularizers.packing=3",
+            "data.batch_size=4",
+            "g_steps=1",
+        ],
         tmp_path,
     )
     assert list(cfg.model.discriminator.data_shape) == [3, 28, 28]  # 3 x one channel
     datamodule, module, trainer = build_run(cfg)
     assert datamodule.train_dataloader().batch_size == 12  # batch_size * packing real samples
     seen = []
-    module.discriminator.register_forward_hook(lambda m, args, out: seen.append((tuple(args[0].shape), tuple(out.shape))))
+    module.discriminator.register_forward_hook(
+        lambda m, args, out: seen.append((tuple(args[0].shape), tuple(out.shape)))
+    )
     trainer.fit(module, datamodule=datamodule)
     assert seen and all(s == ((4, 3, 28, 28), (4,)) for s in seen)
 

@@ -20,30 +20,63 @@ TINY_MLP = ["model.generator.hidden_dims=[16,16]", "model.discriminator.hidden_d
 # preset -> (settings that must hold as composed, overrides for the quick run)
 PRESETS = {
     "sngan_cifar10": (
-        {"model.name": "resnet", "loss.n_critic": 5, "data.batch_size": 64, "g_steps": 100000, "lr_decay": "linear",
-         "optimizer.generator.lr": 2e-4, "optimizer.discriminator.betas": [0.0, 0.9],
-         "model.spectral_norm.discriminator": True, "model.generator.width": 256, "model.discriminator.width": 128,
-         "dataset.name": "cifar10"},
+        {
+            "model.name": "resnet",
+            "loss.n_critic": 5,
+            "data.batch_size": 64,
+            "g_steps": 100000,
+            "lr_decay": "linear",
+            "optimizer.generator.lr": 2e-4,
+            "optimizer.discriminator.betas": [0.0, 0.9],
+            "model.spectral_norm.discriminator": True,
+            "model.generator.width": 256,
+            "model.discriminator.width": 128,
+            "dataset.name": "cifar10",
+        },
         CIFAR_SWAP + TINY_CONV,
     ),
     "wgan_gp_cifar10": (
-        {"model.name": "resnet", "loss.n_critic": 5, "loss.penalty_weight": 10.0, "data.batch_size": 64,
-         "optimizer.generator.betas": [0.0, 0.9], "model.spectral_norm.discriminator": False, "dataset.name": "cifar10"},
+        {
+            "model.name": "resnet",
+            "loss.n_critic": 5,
+            "loss.penalty_weight": 10.0,
+            "data.batch_size": 64,
+            "optimizer.generator.betas": [0.0, 0.9],
+            "model.spectral_norm.discriminator": False,
+            "dataset.name": "cifar10",
+        },
         CIFAR_SWAP + TINY_CONV,
     ),
     "dcgan_cifar10": (
-        {"model.name": "dcgan", "loss.n_critic": 1, "data.batch_size": 128, "optimizer.generator.betas": [0.5, 0.999],
-         "dataset.name": "cifar10"},
+        {
+            "model.name": "dcgan",
+            "loss.n_critic": 1,
+            "data.batch_size": 128,
+            "optimizer.generator.betas": [0.5, 0.999],
+            "dataset.name": "cifar10",
+        },
         CIFAR_SWAP + TINY_CONV,
     ),
     "cgan_pd_cifar10": (
-        {"model.name": "resnet", "model.conditional": True, "loss.n_critic": 5, "data.batch_size": 64,
-         "g_steps": 50000, "dataset.name": "cifar10"},
+        {
+            "model.name": "resnet",
+            "model.conditional": True,
+            "loss.n_critic": 5,
+            "data.batch_size": 64,
+            "g_steps": 50000,
+            "dataset.name": "cifar10",
+        },
         CIFAR_SWAP + TINY_CONV,
     ),
     "pacgan_grid": (
-        {"model.name": "mlp", "regularizers.packing": 2, "data.batch_size": 100, "model.latent_dim": 2,
-         "model.generator.hidden_dims": [400, 400, 400, 400], "dataset.name": "grid"},
+        {
+            "model.name": "mlp",
+            "regularizers.packing": 2,
+            "data.batch_size": 100,
+            "model.latent_dim": 2,
+            "model.generator.hidden_dims": [400, 400, 400, 400],
+            "dataset.name": "grid",
+        },
         TINY_MLP,
     ),
     "pacgan_ring": (
@@ -51,13 +84,27 @@ PRESETS = {
         TINY_MLP,
     ),
     "mixture_2d_r1": (
-        {"model.name": "mlp", "dataset.name": "grid", "loss._target_": "gan_lab.losses.RelativisticAverageLoss", "loss.n_critic": 2, "regularizers.r1.gamma": 0.1,
-         "data.batch_size": 64, "model.latent_dim": 2, "g_steps": 16000, "lr_decay": "linear"},
+        {
+            "model.name": "mlp",
+            "dataset.name": "grid",
+            "loss._target_": "gan_lab.losses.RelativisticAverageLoss",
+            "loss.n_critic": 2,
+            "regularizers.r1.gamma": 0.1,
+            "data.batch_size": 64,
+            "model.latent_dim": 2,
+            "g_steps": 16000,
+            "lr_decay": "linear",
+        },
         TINY_MLP,
     ),
     "mnist_dcgan": ({"model.name": "dcgan", "data.batch_size": 128, "dataset.name": "bundled_mnist"}, TINY_CONV),
     "stacked_mnist": (
-        {"model.name": "dcgan", "regularizers.packing": 2, "dataset.name": "stacked_mnist", "dataset.num_classes": 1000},
+        {
+            "model.name": "dcgan",
+            "regularizers.packing": 2,
+            "dataset.name": "stacked_mnist",
+            "dataset.num_classes": 1000,
+        },
         TINY_CONV + ["dataset.num_samples=64"],
     ),
 }
@@ -94,8 +141,15 @@ CIFAR_JPEGS = Path("/work/shared/data/cifar10-jpeg/test")
 def test_cgan_pd_on_cifar10_jpeg_folder(tmp_path):
     """The conditional preset on real CIFAR-10 images: labels come from the class sub-folders."""
     cfg = compose_train(
-        ["experiment=cgan_pd_cifar10", "dataset=image_folder", f"dataset.root={CIFAR_JPEGS}", "dataset.num_classes=10",
-         *TINY_CONV, "data.batch_size=4", "g_steps=1"],
+        [
+            "experiment=cgan_pd_cifar10",
+            "dataset=image_folder",
+            f"dataset.root={CIFAR_JPEGS}",
+            "dataset.num_classes=10",
+            *TINY_CONV,
+            "data.batch_size=4",
+            "g_steps=1",
+        ],
         tmp_path,
     )
     module = train(cfg).lightning_module

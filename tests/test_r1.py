@@ -58,8 +58,16 @@ def test_module_applies_lazy_r1_on_due_steps(tmp_path):
     from zoo_config import build_run, compose_train
 
     cfg = compose_train(
-        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
-         "regularizers.r1.gamma=1.0", "regularizers.r1.lazy_interval=2", "loss.n_critic=2", "g_steps=2"],
+        [
+            "model=mlp",
+            "dataset=ring",
+            "model.generator.hidden_dims=[16]",
+            "model.discriminator.hidden_dims=[16]",
+            "regularizers.r1.gamma=1.0",
+            "regularizers.r1.lazy_interval=2",
+            "loss.n_critic=2",
+            "g_steps=2",
+        ],
         tmp_path,
     )
     datamodule, module, trainer = build_run(cfg)

@@ -42,8 +42,13 @@ def test_generator_loss_needs_real_outputs():
 @pytest.mark.parametrize("loss", ["ragan", "ralsgan"])
 def test_trains_with_gan_module(tmp_path, loss):
     cfg = compose_train(
-        ["model=mlp", "dataset=ring", "model.generator.hidden_dims=[16]", "model.discriminator.hidden_dims=[16]",
-         f"loss={loss}"],
+        [
+            "model=mlp",
+            "dataset=ring",
+            "model.generator.hidden_dims=[16]",
+            "model.discriminator.hidden_dims=[16]",
+            f"loss={loss}",
+        ],
         tmp_path,
     )
     datamodule, module, trainer = build_run(cfg)

@@ -29,12 +29,22 @@ def test_unsupported_resolution_refused():
 
 
 def test_spectral_norm_on_discriminator_by_default(tmp_path):
-    cfg = compose_train(["model=resnet", "dataset.image_size=32", "model.generator.width=8", "model.discriminator.width=8"], tmp_path)
+    cfg = compose_train(
+        ["model=resnet", "dataset.image_size=32", "model.generator.width=8", "model.discriminator.width=8"], tmp_path
+    )
     g, d = build_networks(cfg)
     weight_layers = [m for m in d.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     assert weight_layers and all(is_spectrally_normalized(m) for m in weight_layers)
     assert not any(is_spectrally_normalized(m) for m in g.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
-    cfg = compose_train(["model=resnet", "dataset.image_size=32", "model.spectral_norm.generator=true",
-                         "model.generator.width=8", "model.discriminator.width=8"], tmp_path)
+    cfg = compose_train(
+        [
+            "model=resnet",
+            "dataset.image_size=32",
+            "model.spectral_norm.generator=true",
+            "model.generator.width=8",
+            "model.discriminator.width=8",
+        ],
+        tmp_path,
+    )
     g, _ = build_networks(cfg)
     assert all(is_spectrally_normalized(m) for m in g.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))

@@ -16,14 +16,38 @@ from helpers import REPO_ROOT, TINY, compose_config, tiny_model_overrides
 
 def test_conditional_grid_has_one_row_per_class(tmp_path):
     run_dir = tmp_path / "run"
-    train(compose_config([*TINY, "model=dcgan", *tiny_model_overrides("dcgan"), "model.conditional=true",
-                          "regularizers.ema.enabled=true", "sample_every=0"], run_dir))
+    train(
+        compose_config(
+            [
+                *TINY,
+                "model=dcgan",
+                *tiny_model_overrides("dcgan"),
+                "model.conditional=true",
+                "regularizers.ema.enabled=true",
+                "sample_every=0",
+            ],
+            run_dir,
+        )
+    )
     ckpt = run_dir / "checkpoints" / "last.ckpt"
     out = tmp_path / "samples"
     proc = subprocess.run(
-        [sys.executable, "-m", "gan_lab.sample", f"ckpt_path={ckpt}", f"output_dir={out}", "num_images=0",
-         "per_class=3", "interpolation_rows=2", "interpolation_steps=3"],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "gan_lab.sample",
+            f"ckpt_path={ckpt}",
+            f"output_dir={out}",
+            "num_images=0",
+            "per_class=3",
+            "interpolation_rows=2",
+            "interpolation_steps=3",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("ema generator")

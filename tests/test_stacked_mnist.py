@@ -55,7 +55,10 @@ def test_config_builds_the_dataset_for_training():
     from gan_lab.config_path import config_dir
 
     with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
-        cfg = compose("train", overrides=["dataset=stacked_mnist", "dataset.num_samples=64", "paths.root_dir=.", "paths.output_dir=."])
+        cfg = compose(
+            "train",
+            overrides=["dataset=stacked_mnist", "dataset.num_samples=64", "paths.root_dir=.", "paths.output_dir=."],
+        )
     check_compatibility(cfg)
     data = instantiate(cfg.dataset.source)
     assert len(data) == 64 and list(data[0][0].shape) == list(cfg.dataset.shape) == [3, 28, 28]

@@ -14,14 +14,28 @@ from gan_lab.builders import choose_strategy
 from gan_lab.errors import IncompatibleConfigError
 from helpers import REPO_ROOT, compose_config, tiny_model_overrides
 
-SMALL = ["dataset=grid", "model=mlp", *tiny_model_overrides("mlp"), "dataset.source.num_samples=400",
-         "dataset.preview_samples=16", "data.batch_size=16", "g_steps=2", "trainer.accelerator=cpu"]
+SMALL = [
+    "dataset=grid",
+    "model=mlp",
+    *tiny_model_overrides("mlp"),
+    "dataset.source.num_samples=400",
+    "dataset.preview_samples=16",
+    "data.batch_size=16",
+    "g_steps=2",
+    "trainer.accelerator=cpu",
+]
 
 
 def multirun(tmp_path, *overrides, timeout=600):
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run([sys.executable, "-m", "gan_lab.train", "-m", *SMALL, *overrides],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "gan_lab.train", "-m", *SMALL, *overrides],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def read_summary(tmp_path):
@@ -82,8 +96,15 @@ def test_ddp_inside_a_multirun_spawns(tmp_path):
 
 @pytest.mark.slow
 def test_optuna_sweep_on_the_grid(tmp_path):
-    result = multirun(tmp_path, "hparams_search=grid_optuna", "hydra.sweeper.n_trials=2", "g_steps=4",
-                      "callbacks.metrics.every_n_g_steps=2", "callbacks.progress_bar.refresh_rate=0", timeout=900)
+    result = multirun(
+        tmp_path,
+        "hparams_search=grid_optuna",
+        "hydra.sweeper.n_trials=2",
+        "g_steps=4",
+        "callbacks.metrics.every_n_g_steps=2",
+        "callbacks.progress_bar.refresh_rate=0",
+        timeout=900,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     (sweep,) = (tmp_path / "outputs" / "grid_optuna" / "multiruns").iterdir()
     best = (sweep / "optimization_results.yaml").read_text()

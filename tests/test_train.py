@@ -44,7 +44,11 @@ def test_run_folder_holds_config_samples_csv_and_checkpoint(tmp_path):
     run(tmp_path, "g_steps=4", "sample_every=2")
     assert (tmp_path / "config.yaml").is_file()
     assert sorted(p.name for p in (tmp_path / "samples").glob("*.png")) == [
-        "final.png", "step_000000.png", "step_000002.png", "step_000004.png"]
+        "final.png",
+        "step_000000.png",
+        "step_000002.png",
+        "step_000004.png",
+    ]
     assert (tmp_path / "checkpoints" / "last.ckpt").is_file()
     steps = [int(r["step"]) for r in metrics_rows(tmp_path) if r.get("train/g_loss")]
     assert steps == [0, 1, 2, 3]  # logged once per G step
@@ -53,15 +57,29 @@ def test_run_folder_holds_config_samples_csv_and_checkpoint(tmp_path):
 def test_callbacks_none_writes_only_the_final_checkpoint(tmp_path):
     # 64 points in batches of 8: 8 steps per epoch, so 20 G steps cross two epoch ends, where
     # Lightning's own default ModelCheckpoint would write epoch=...-step=....ckpt
-    run(tmp_path, "callbacks=none", "g_steps=20", "dataset=grid", "dataset.source.num_samples=64",
-        "dataset.preview_samples=16", model="mlp")
+    run(
+        tmp_path,
+        "callbacks=none",
+        "g_steps=20",
+        "dataset=grid",
+        "dataset.source.num_samples=64",
+        "dataset.preview_samples=16",
+        model="mlp",
+    )
     assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.ckpt")] == ["checkpoints/last.ckpt"]
 
 
 def test_2d_run_saves_scatter_plots(tmp_path):
     from PIL import Image
 
-    run(tmp_path, "dataset=ring", "loss=ns", "dataset.source.num_samples=500", "dataset.preview_samples=100", model="mlp")
+    run(
+        tmp_path,
+        "dataset=ring",
+        "loss=ns",
+        "dataset.source.num_samples=500",
+        "dataset.preview_samples=100",
+        model="mlp",
+    )
     final = Image.open(tmp_path / "samples" / "final.png")
     assert final.size == (500, 500)  # a matplotlib figure, not an image grid
 

@@ -13,13 +13,34 @@ SECRET = "SECRET_wandb_key_0123456789abcdef"
 
 
 def run(tmp_path, *overrides):
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "WANDB_MODE": "offline", "WANDB_API_KEY": SECRET,
-           "WANDB_DIR": str(tmp_path), "WANDB_CACHE_DIR": str(tmp_path / "wandb_cache"),
-           "WANDB_CONFIG_DIR": str(tmp_path / "wandb_config")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "WANDB_MODE": "offline",
+        "WANDB_API_KEY": SECRET,
+        "WANDB_DIR": str(tmp_path),
+        "WANDB_CACHE_DIR": str(tmp_path / "wandb_cache"),
+        "WANDB_CONFIG_DIR": str(tmp_path / "wandb_config"),
+    }
     return subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", *TINY, "logger=wandb", "dataset=grid", "model=mlp",
-         *tiny_model_overrides("mlp"), "dataset.source.num_samples=400", "dataset.preview_samples=16", *overrides],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "gan_lab.train",
+            *TINY,
+            "logger=wandb",
+            "dataset=grid",
+            "model=mlp",
+            *tiny_model_overrides("mlp"),
+            "dataset.source.num_samples=400",
+            "dataset.preview_samples=16",
+            *overrides,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
     )
 
 

@@ -26,6 +26,7 @@ from gan_lab.utils.resolvers import best_metric, metric_mode  # noqa: F401  (re-
 
 log = logging.getLogger(__name__)
 
+
 class MetricsCallback(L.Callback):
     """Args: ``metrics`` (names or groups, see :mod:`gan_lab.metrics.evaluator`),
     ``every_n_g_steps`` (0: only at the end), ``at_end`` (also after the last step),
@@ -34,8 +35,15 @@ class MetricsCallback(L.Callback):
     :class:`~gan_lab.metrics.evaluator.EvalSettings` fields (``num_samples``,
     ``inception_weights``, ``cache_dir``, ...)."""
 
-    def __init__(self, metrics: Any = ("auto",), every_n_g_steps: int = 500, at_end: bool = True,
-                 output_file: str | None = None, best: str = "auto", **settings: Any) -> None:
+    def __init__(
+        self,
+        metrics: Any = ("auto",),
+        every_n_g_steps: int = 500,
+        at_end: bool = True,
+        output_file: str | None = None,
+        best: str = "auto",
+        **settings: Any,
+    ) -> None:
         super().__init__()
         self.metrics = list(metrics) if not isinstance(metrics, str) else [metrics]
         self.every_n_g_steps = int(every_n_g_steps)
@@ -51,7 +59,9 @@ class MetricsCallback(L.Callback):
         if self._evaluator is None:
             run_cfg = OmegaConf.create(getattr(pl_module, "run_config", None) or {})
             if "dataset" not in run_cfg:
-                raise RuntimeError("MetricsCallback needs the module's run_config (built by gan_lab.builders.build_module)")
+                raise RuntimeError(
+                    "MetricsCallback needs the module's run_config (built by gan_lab.builders.build_module)"
+                )
             self.settings.device = str(pl_module.device)
             self._evaluator = Evaluator(run_cfg, self.metrics, self.settings)
         return self._evaluator
@@ -75,8 +85,16 @@ class MetricsCallback(L.Callback):
         if trainer.world_size > 1:
             evaluator = self._get_evaluator(pl_module)
             samples = [
-                generate_gathered(pl_module, n, trainer.global_rank, trainer.world_size, trainer.strategy.all_gather,
-                                  batch, self.settings.seed, self.settings.use_ema)
+                generate_gathered(
+                    pl_module,
+                    n,
+                    trainer.global_rank,
+                    trainer.world_size,
+                    trainer.strategy.all_gather,
+                    batch,
+                    self.settings.seed,
+                    self.settings.use_ema,
+                )
                 for n, batch in evaluator.sample_requests()
             ]
         if trainer.is_global_zero:

@@ -39,7 +39,9 @@ def load_checkpoint(ckpt_path: str | None, map_location: str = "cpu") -> tuple[A
     except GanLabError:
         raise
     except Exception as err:
-        raise CheckpointError(f"cannot rebuild the model of {path} from its stored config: {type(err).__name__}: {err}") from None
+        raise CheckpointError(
+            f"cannot rebuild the model of {path} from its stored config: {type(err).__name__}: {err}"
+        ) from None
     try:
         module.load_state_dict(ckpt["state_dict"], strict=True)
     except RuntimeError as err:

@@ -72,7 +72,9 @@ class RNGStateCheckpoint(L.Callback):
         if states:
             self._pending = states[trainer.global_rank] if trainer.global_rank < len(states) else states[0]
 
-    def on_train_batch_start(self, trainer: L.Trainer, pl_module: L.LightningModule, batch: Any, batch_idx: int) -> None:
+    def on_train_batch_start(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, batch: Any, batch_idx: int
+    ) -> None:
         if self._pending is not None:
             restore_rng_state(self._pending)
             self._pending = None

@@ -51,12 +51,21 @@ class StackedMNIST(Dataset):
     num_classes = 1000
     data_kind = "image"
 
-    def __init__(self, num_samples: int = 60_000, image_size: int = 28, root: str | None = None, train: bool = True, seed: int = 0):
+    def __init__(
+        self,
+        num_samples: int = 60_000,
+        image_size: int = 28,
+        root: str | None = None,
+        train: bool = True,
+        seed: int = 0,
+    ):
         if int(image_size) < 1:
             raise IncompatibleConfigError(f"image_size must be a positive integer, got {image_size}")
         images, labels, self.source = _digits(root, train)
         if int(image_size) != images.shape[-1]:
-            resized = F.interpolate(images.float(), size=(int(image_size),) * 2, mode="bilinear", antialias=True, align_corners=False)
+            resized = F.interpolate(
+                images.float(), size=(int(image_size),) * 2, mode="bilinear", antialias=True, align_corners=False
+            )
             images = resized.round().clamp(0, 255).to(torch.uint8)
         self.digits, self.digit_labels = images, labels
         self.image_size = int(image_size)

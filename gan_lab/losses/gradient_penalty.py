@@ -19,7 +19,9 @@ def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = 
     return (t * real + (1.0 - t) * fake).detach()
 
 
-def input_gradients(outputs: Tensor, inputs: Tensor, grad_scale: float = 1.0, allow_unused: bool = False) -> Tensor | None:
+def input_gradients(
+    outputs: Tensor, inputs: Tensor, grad_scale: float = 1.0, allow_unused: bool = False
+) -> Tensor | None:
     """∇_x of ``outputs.sum()`` with the graph kept (for a penalty that is backpropagated).
 
     Under fp16 mixed precision the gradient is taken of the outputs multiplied by
@@ -34,7 +36,9 @@ def input_gradients(outputs: Tensor, inputs: Tensor, grad_scale: float = 1.0, al
     return grads.float() / grad_scale
 
 
-def gradient_penalty(discriminator: nn.Module, inputs: Tensor, target_norm: float = 1.0, grad_scale: float = 1.0) -> Tensor:
+def gradient_penalty(
+    discriminator: nn.Module, inputs: Tensor, target_norm: float = 1.0, grad_scale: float = 1.0
+) -> Tensor:
     """Mean of (||∇_x D(x)||₂ - target_norm)² over the batch ``inputs``."""
     inputs = inputs.detach().requires_grad_(True)
     grads = input_gradients(discriminator(inputs), inputs, grad_scale)

@@ -43,7 +43,10 @@ def frechet_distance(feats_a: Tensor, feats_b: Tensor) -> float:
 
 
 def classifier_metrics(
-    model: MNISTClassifier, fake: Tensor, real: Tensor | None = None, metrics: tuple[str, ...] = ("class_coverage", "class_kl", "mnist_classifier_fid")
+    model: MNISTClassifier,
+    fake: Tensor,
+    real: Tensor | None = None,
+    metrics: tuple[str, ...] = ("class_coverage", "class_kl", "mnist_classifier_fid"),
 ) -> dict[str, float]:
     """The requested classifier metrics for generated digits ``fake`` (and real ``real`` for the FID)."""
     preds, feats = classify(model, grey(fake))

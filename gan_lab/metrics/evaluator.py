@@ -135,9 +135,13 @@ class Evaluator:
         kind = run_cfg.dataset.get("kind")
         image_metrics = set(self.metrics) - set(GROUPS["mixture"])
         if kind == "points" and image_metrics:
-            raise GanLabError(f"metrics {sorted(image_metrics)} need image data; dataset={run_cfg.dataset.name} holds 2D points (use metrics=[mixture])")
+            raise GanLabError(
+                f"metrics {sorted(image_metrics)} need image data; dataset={run_cfg.dataset.name} holds 2D points (use metrics=[mixture])"
+            )
         if kind != "points" and set(self.metrics) & set(GROUPS["mixture"]):
-            raise GanLabError(f"mixture metrics need a 2D mixture dataset (ring, grid), not dataset={run_cfg.dataset.name}")
+            raise GanLabError(
+                f"mixture metrics need a 2D mixture dataset (ring, grid), not dataset={run_cfg.dataset.name}"
+            )
         if set(self.metrics) & set(GROUPS["stacked_mnist"]) and run_cfg.dataset.get("name") != "stacked_mnist":
             raise GanLabError(f"stacked_mnist metrics need dataset=stacked_mnist, not {run_cfg.dataset.name}")
 
@@ -151,7 +155,9 @@ class Evaluator:
     def inception(self) -> fidelity.InceptionFeatures | None:
         if self._inception is False:
             s = self.settings
-            path = fidelity.resolve_inception_weights(s.inception_weights, s.download_weights, setting=s.weights_setting)
+            path = fidelity.resolve_inception_weights(
+                s.inception_weights, s.download_weights, setting=s.weights_setting
+            )
             self._inception = (
                 None if path is None else fidelity.InceptionFeatures(path, s.device, s.batch_size, s.channels_last)
             )
@@ -161,19 +167,27 @@ class Evaluator:
         if self._classifier is None:
             from gan_lab.metrics.mnist_classifier import load_or_train, weights_digest
 
-            model, info = load_or_train(self.settings.cache_path, self.settings.classifier_root, self.settings.classifier_epochs)
+            model, info = load_or_train(
+                self.settings.cache_path, self.settings.classifier_root, self.settings.classifier_epochs
+            )
             self._classifier = (model, info, weights_digest(model))
         return self._classifier
 
-    def real_features(self, extractor: fidelity.InceptionFeatures, n_wanted: int) -> tuple[dict[str, torch.Tensor], int]:
+    def real_features(
+        self, extractor: fidelity.InceptionFeatures, n_wanted: int
+    ) -> tuple[dict[str, torch.Tensor], int]:
         """Features of ``n_wanted`` real images (fewer if the dataset is smaller) and their count.
 
         On a cache hit the dataset is not even opened.
         """
         name, split = reference_name(self.cfg.dataset)
         key = {
-            "dataset": name, "split": split, "resolution": int(self.cfg.dataset.image_size),
-            "extractor": extractor.name, "weights_sha256": extractor.weights_sha256, "n": n_wanted,
+            "dataset": name,
+            "split": split,
+            "resolution": int(self.cfg.dataset.image_size),
+            "extractor": extractor.name,
+            "weights_sha256": extractor.weights_sha256,
+            "n": n_wanted,
         }
         if self._real_features is None or self._real_features[0] != key:
             cache = fidelity.RealFeatureCache(self.settings.cache_path)
@@ -200,7 +214,9 @@ class Evaluator:
             requests.append((mixture_2d.NUM_SAMPLES, 1000))
         if set(self.metrics) & set(GROUPS["stacked_mnist"]):
             requests.append((stacked_mnist.NUM_SAMPLES, 1000))
-        if any(m in self.metrics for m in GROUPS["classifier"]) or any(m in self.metrics for m in fidelity.FIDELITY_METRICS):
+        if any(m in self.metrics for m in GROUPS["classifier"]) or any(
+            m in self.metrics for m in fidelity.FIDELITY_METRICS
+        ):
             requests.append((s.num_samples, max(s.batch_size, 256)))
         return requests
 
@@ -229,8 +245,14 @@ class Evaluator:
             values = mixture_2d.mixture_metrics(fake, means, std)
             for name in GROUPS["mixture"]:
                 if name in self.metrics:
-                    p = Protocol(name, n_fake=len(fake), generator=kind, reference=ref_name, step=step,
-                                 options={"hq_threshold_std": mixture_2d.HQ_THRESHOLD, "std": std, "num_modes": len(means)})
+                    p = Protocol(
+                        name,
+                        n_fake=len(fake),
+                        generator=kind,
+                        reference=ref_name,
+                        step=step,
+                        options={"hq_threshold_std": mixture_2d.HQ_THRESHOLD, "std": std, "num_modes": len(means)},
+                    )
                     records.append(record(name, values[name], p))
 
         if set(self.metrics) & set(GROUPS["stacked_mnist"]):
@@ -239,8 +261,16 @@ class Evaluator:
             values = stacked_mnist.stacked_mnist_metrics(model, fake)
             for name in GROUPS["stacked_mnist"]:
                 if name in self.metrics:
-                    p = Protocol(name, "mnist_classifier", info.name, digest, n_fake=len(fake), generator=kind, **common,
-                                 options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split})
+                    p = Protocol(
+                        name,
+                        "mnist_classifier",
+                        info.name,
+                        digest,
+                        n_fake=len(fake),
+                        generator=kind,
+                        **common,
+                        options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split},
+                    )
                     records.append(record(name, values[name], p))
 
         fake = kind = None
@@ -257,27 +287,53 @@ class Evaluator:
             real = self.real_images(n_real) if "mnist_classifier_fid" in wanted_cls else None
             values = classifier_metrics(model, fake, real, tuple(wanted_cls))
             for name in wanted_cls:
-                p = Protocol(name, "mnist_classifier", info.name, digest, n_fake=len(fake), generator=kind,
-                             n_real=n_real if name == "mnist_classifier_fid" else None, **common,
-                             options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split})
+                p = Protocol(
+                    name,
+                    "mnist_classifier",
+                    info.name,
+                    digest,
+                    n_fake=len(fake),
+                    generator=kind,
+                    n_real=n_real if name == "mnist_classifier_fid" else None,
+                    **common,
+                    options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split},
+                )
                 records.append(record(name, values[name], p))
         if wanted_fid:
             extractor = self.inception()
             if extractor is not None:
-                real_feats, n_real = self.real_features(extractor, n_real_wanted) if wanted_fid != ["isc"] else (None, None)
+                real_feats, n_real = (
+                    self.real_features(extractor, n_real_wanted) if wanted_fid != ["isc"] else (None, None)
+                )
                 fake_feats = extractor.from_tensor(to_rgb(to_uint8(fake)))
                 values, options = fidelity.compute_metrics(
-                    wanted_fid, fake_feats, real_feats, s.isc_splits, s.kid_subsets, s.kid_subset_size, s.prc_neighborhood
+                    wanted_fid,
+                    fake_feats,
+                    real_feats,
+                    s.isc_splits,
+                    s.kid_subsets,
+                    s.kid_subset_size,
+                    s.prc_neighborhood,
                 )
                 for name, value in values.items():
-                    p = Protocol(name, extractor.name, str(extractor.weights_path), extractor.weights_sha256,
-                                 n_real=None if name.startswith("isc") else n_real, n_fake=len(fake), generator=kind,
-                                 **common, options=options)
+                    p = Protocol(
+                        name,
+                        extractor.name,
+                        str(extractor.weights_path),
+                        extractor.weights_sha256,
+                        n_real=None if name.startswith("isc") else n_real,
+                        n_fake=len(fake),
+                        generator=kind,
+                        **common,
+                        options=options,
+                    )
                     records.append(record(name, value, p))
         return records
 
 
-def evaluate_folders(input1: str, input2: str | None, metrics: Any, settings: EvalSettings, find_deep: bool = False) -> list[dict[str, Any]]:
+def evaluate_folders(
+    input1: str, input2: str | None, metrics: Any, settings: EvalSettings, find_deep: bool = False
+) -> list[dict[str, Any]]:
     """torch-fidelity metrics of the images in folder ``input1`` against folder ``input2``."""
     names = expand_metrics(metrics)
     bad = [m for m in names if m not in fidelity.FIDELITY_METRICS]
@@ -285,7 +341,9 @@ def evaluate_folders(input1: str, input2: str | None, metrics: Any, settings: Ev
         raise GanLabError(f"folder comparison supports {list(fidelity.FIDELITY_METRICS)} only, not {bad}")
     if input2 is None and names != ["isc"]:
         raise GanLabError("fid, kid and prc compare two folders: set input2=DIR")
-    path = fidelity.resolve_inception_weights(settings.inception_weights, settings.download_weights, setting=settings.weights_setting)
+    path = fidelity.resolve_inception_weights(
+        settings.inception_weights, settings.download_weights, setting=settings.weights_setting
+    )
     if path is None:
         return []
     extractor = fidelity.InceptionFeatures(path, settings.device, settings.batch_size, settings.channels_last)
@@ -296,11 +354,28 @@ def evaluate_folders(input1: str, input2: str | None, metrics: Any, settings: Ev
         data2 = fidelity.folder_dataset(input2, find_deep)
         feats2, n2 = extractor.from_dataset(data2), len(data2)
     values, options = fidelity.compute_metrics(
-        names, feats1, feats2, settings.isc_splits, settings.kid_subsets, settings.kid_subset_size, settings.prc_neighborhood
+        names,
+        feats1,
+        feats2,
+        settings.isc_splits,
+        settings.kid_subsets,
+        settings.kid_subset_size,
+        settings.prc_neighborhood,
     )
     return [
-        record(name, value, Protocol(name, extractor.name, str(extractor.weights_path), extractor.weights_sha256,
-                                     n_real=None if name.startswith("isc") else n2, n_fake=len(data1),
-                                     reference=str(Path(input2).resolve()) if input2 else None, options={**options, "input1": str(Path(input1).resolve())}))
+        record(
+            name,
+            value,
+            Protocol(
+                name,
+                extractor.name,
+                str(extractor.weights_path),
+                extractor.weights_sha256,
+                n_real=None if name.startswith("isc") else n2,
+                n_fake=len(data1),
+                reference=str(Path(input2).resolve()) if input2 else None,
+                options={**options, "input1": str(Path(input1).resolve())},
+            ),
+        )
         for name, value in values.items()
     ]

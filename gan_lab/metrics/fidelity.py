@@ -93,7 +93,11 @@ def resolve_inception_weights(
         log.warning(
             "Inception weights not found at %s and not downloadable (%s): FID/IS/KID/precision-recall are "
             "skipped. On an offline machine copy %s there, or set %s=/path/to/%s",
-            standard, reason, os.path.basename(_inception_url()), setting, os.path.basename(_inception_url()),
+            standard,
+            reason,
+            os.path.basename(_inception_url()),
+            setting,
+            os.path.basename(_inception_url()),
         )
         _warned_no_weights = True
     return None
@@ -126,7 +130,11 @@ class InceptionFeatures:
         self.channels_last = bool(channels_last)
         self.layers = sorted(set(FEATURE_LAYERS.values()))
         self.model = create_feature_extractor(
-            FEATURE_EXTRACTOR, self.layers, cuda=False, feature_extractor_weights_path=str(self.weights_path), verbose=False
+            FEATURE_EXTRACTOR,
+            self.layers,
+            cuda=False,
+            feature_extractor_weights_path=str(self.weights_path),
+            verbose=False,
         ).to(self.device)
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
@@ -138,7 +146,9 @@ class InceptionFeatures:
     @torch.inference_mode()
     def _batch(self, images: Tensor) -> dict[str, Tensor]:
         if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[1] != 3:
-            raise GanLabError(f"Inception features need uint8 [N, 3, H, W] images, got {images.dtype} {list(images.shape)}")
+            raise GanLabError(
+                f"Inception features need uint8 [N, 3, H, W] images, got {images.dtype} {list(images.shape)}"
+            )
         x = images.to(self.device, non_blocking=True)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
@@ -251,7 +261,9 @@ class RealFeatureCache:
         self.root = Path(cache_dir).expanduser() / "real_features"
 
     def path(self, dataset: str, split: str, resolution: int, extractor: str, weights_sha256: str, n: int) -> Path:
-        name = f"{_slug(dataset)}_{_slug(split)}_{int(resolution)}px_{_slug(extractor)}-{weights_sha256[:16]}_n{int(n)}.pt"
+        name = (
+            f"{_slug(dataset)}_{_slug(split)}_{int(resolution)}px_{_slug(extractor)}-{weights_sha256[:16]}_n{int(n)}.pt"
+        )
         return self.root / name
 
     def get_or_compute(self, key: dict[str, Any], compute) -> tuple[dict[str, Tensor], bool, Path]:  # noqa: ANN001

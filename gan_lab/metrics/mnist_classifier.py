@@ -58,7 +58,9 @@ class MNISTClassifier(nn.Module):
         super().__init__()
 
         def block(cin: int, cout: int) -> nn.Sequential:
-            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2))
+            return nn.Sequential(
+                nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2)
+            )
 
         self.body = nn.Sequential(block(1, 16), block(16, 32), block(32, 64), nn.Flatten())
         self.fc = nn.Sequential(nn.Linear(64 * 3 * 3, self.feature_dim), nn.ReLU())
@@ -139,7 +141,9 @@ def accuracy(model: MNISTClassifier, images: Tensor, labels: Tensor, batch_size:
     return correct / len(images)
 
 
-def train_classifier(root: str | None = None, epochs: int = 3, seed: int = 0, batch_size: int = 128) -> tuple[MNISTClassifier, ClassifierInfo]:
+def train_classifier(
+    root: str | None = None, epochs: int = 3, seed: int = 0, batch_size: int = 128
+) -> tuple[MNISTClassifier, ClassifierInfo]:
     """Train from scratch (Adam, one-cycle LR, small random shifts) and measure accuracy."""
     start_time = time.perf_counter()
     source, (x_tr, y_tr), (x_ev, y_ev), eval_split = _mnist_splits(root)
@@ -166,7 +170,9 @@ def train_classifier(root: str | None = None, epochs: int = 3, seed: int = 0, ba
         log.info("classifier epoch %d/%d: loss %.4f", epoch + 1, epochs, float(loss.detach()))
     acc = accuracy(model, x_ev, y_ev)
     name = classifier_name(source, epochs, seed)
-    info = ClassifierInfo(name, source, len(x_tr), eval_split, len(x_ev), acc, epochs, seed, time.perf_counter() - start_time)
+    info = ClassifierInfo(
+        name, source, len(x_tr), eval_split, len(x_ev), acc, epochs, seed, time.perf_counter() - start_time
+    )
     model.eval()
     return model, info
 
@@ -218,7 +224,9 @@ def weights_digest(model: nn.Module) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train (or load from cache) gan_lab's MNIST classifier.")
-    parser.add_argument("--root", default=None, help="folder holding MNIST/raw/*.gz (torchvision layout); default: bundled digits")
+    parser.add_argument(
+        "--root", default=None, help="folder holding MNIST/raw/*.gz (torchvision layout); default: bundled digits"
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", default=None, help="default: $GAN_LAB_CACHE or ~/.cache/gan_lab")

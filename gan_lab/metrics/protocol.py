@@ -64,7 +64,12 @@ class Protocol:
 
 def record(name: str, value: float, protocol: Protocol) -> dict[str, Any]:
     """One stored metric: ``{"name", "value", "protocol", "time"}``."""
-    return {"name": name, "value": float(value), "protocol": protocol.to_dict(), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    return {
+        "name": name,
+        "value": float(value),
+        "protocol": protocol.to_dict(),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
 
 
 def write_json(records: list[dict[str, Any]], path: str | Path, **extra: Any) -> Path:

@@ -24,8 +24,9 @@ def write_random_inception_weights(path: str | Path, seed: int = 0) -> Path:
 
     torch.manual_seed(seed)
     # The constructor always loads a state dict: hand it nothing and skip the load.
-    with mock.patch.object(fe, "load_state_dict_from_url", lambda *a, **k: None), mock.patch.object(
-        fe.FeatureExtractorInceptionV3, "load_state_dict", lambda self, sd, *a, **k: None
+    with (
+        mock.patch.object(fe, "load_state_dict_from_url", lambda *a, **k: None),
+        mock.patch.object(fe.FeatureExtractorInceptionV3, "load_state_dict", lambda self, sd, *a, **k: None),
     ):
         model = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], verbose=False)
     for module in model.modules():

@@ -30,8 +30,9 @@ def shard_bounds(n: int, world_size: int) -> list[tuple[int, int]]:
 
 
 @torch.no_grad()
-def generate_shard(module, n: int, rank: int, world_size: int, batch_size: int = 256, seed: int = 0,
-                   use_ema: bool = True) -> tuple[Tensor, str]:
+def generate_shard(
+    module, n: int, rank: int, world_size: int, batch_size: int = 256, seed: int = 0, use_ema: bool = True
+) -> tuple[Tensor, str]:
     """This rank's part of the ``n`` samples that ``generate_samples(module, n, seed=seed)`` makes."""
     start, end = shard_bounds(n, world_size)[rank]
     labels = conditional_labels(module, n)
@@ -49,8 +50,16 @@ def gather_shards(shard: Tensor, n: int, world_size: int, all_gather: Callable[[
     return torch.cat([stacked[rank, : end - start] for rank, (start, end) in enumerate(bounds)]).cpu()
 
 
-def generate_gathered(module, n: int, rank: int, world_size: int, all_gather: Callable[[Tensor], Tensor],
-                      batch_size: int = 256, seed: int = 0, use_ema: bool = True) -> tuple[Tensor, str]:
+def generate_gathered(
+    module,
+    n: int,
+    rank: int,
+    world_size: int,
+    all_gather: Callable[[Tensor], Tensor],
+    batch_size: int = 256,
+    seed: int = 0,
+    use_ema: bool = True,
+) -> tuple[Tensor, str]:
     shard, kind = generate_shard(module, n, rank, world_size, batch_size, seed, use_ema)
     device = next(module.parameters()).device
     return gather_shards(shard.to(device), n, world_size, all_gather), kind

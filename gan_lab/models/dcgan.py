@@ -33,7 +33,9 @@ class DCGANGenerator(nn.Module):
     """Args: latent_dim; data_shape (C, H, W); width: base channel count (28/32 px: 4w,2w[,w]; 64 px: 8w..w);
     num_classes: set for a conditional G (class-conditional BatchNorm)."""
 
-    def __init__(self, latent_dim: int, data_shape: Sequence[int], width: int = 64, num_classes: int | None = None) -> None:
+    def __init__(
+        self, latent_dim: int, data_shape: Sequence[int], width: int = 64, num_classes: int | None = None
+    ) -> None:
         super().__init__()
         channels, size, _ = image_shape(data_shape, "dcgan")
         self.latent_dim = int(latent_dim)
@@ -69,7 +71,9 @@ class DCGANDiscriminator(nn.Module):
     """Args: data_shape (C, H, W) (C may be m*channels when packing); width: channels of
     the first layer; norm: 'batch' or 'none'; num_classes: set for a projection D."""
 
-    def __init__(self, data_shape: Sequence[int], width: int = 64, norm: str = "batch", num_classes: int | None = None) -> None:
+    def __init__(
+        self, data_shape: Sequence[int], width: int = 64, norm: str = "batch", num_classes: int | None = None
+    ) -> None:
         super().__init__()
         channels, size, _ = image_shape(data_shape, "dcgan")
         self.num_classes = check_num_classes(num_classes)

@@ -77,7 +77,9 @@ class MLPDiscriminator(nn.Module):
 
     ``data_shape`` may be m times a sample's size when packing (PacGAN)."""
 
-    def __init__(self, data_shape: Sequence[int], hidden_dims: Sequence[int] = (256, 256), num_classes: int | None = None) -> None:
+    def __init__(
+        self, data_shape: Sequence[int], hidden_dims: Sequence[int] = (256, 256), num_classes: int | None = None
+    ) -> None:
         super().__init__()
         self.data_shape = tuple(int(s) for s in data_shape)
         self.num_classes = check_num_classes(num_classes)

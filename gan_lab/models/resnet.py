@@ -81,7 +81,9 @@ class ResNetGenerator(nn.Module):
     """Args: latent_dim; data_shape (C, H, W) with H = W in {32, 48, 64}; width: channels
     of every block; num_classes: set for a conditional G (class-conditional BatchNorm)."""
 
-    def __init__(self, latent_dim: int, data_shape: Sequence[int], width: int = 256, num_classes: int | None = None) -> None:
+    def __init__(
+        self, latent_dim: int, data_shape: Sequence[int], width: int = 256, num_classes: int | None = None
+    ) -> None:
         super().__init__()
         channels, size, _ = image_shape(data_shape, "resnet", RESNET_RESOLUTIONS)
         self.latent_dim = int(latent_dim)

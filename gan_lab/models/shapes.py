@@ -10,7 +10,9 @@ DCGAN_RESOLUTIONS = (28, 32, 64)
 RESNET_RESOLUTIONS = (32, 48, 64)
 
 
-def image_shape(data_shape: Sequence[int], model: str, resolutions: Sequence[int] = DCGAN_RESOLUTIONS) -> tuple[int, int, int]:
+def image_shape(
+    data_shape: Sequence[int], model: str, resolutions: Sequence[int] = DCGAN_RESOLUTIONS
+) -> tuple[int, int, int]:
     """Return ``(C, H, W)`` or refuse a shape that an image model cannot take."""
     shape = tuple(int(s) for s in data_shape)
     if len(shape) != 3 or shape[1] != shape[2] or shape[1] not in resolutions:
