@@ -321,11 +321,17 @@ class GANModule(L.LightningModule):
             x = self.instance_noise(x, self.g_step)
         return pack(x, self.packing)
 
-    def penalty_grad_scale(self) -> float:
-        """The fp16 GradScaler's current scale under ``16-mixed`` precision, else 1.0."""
+    def penalty_grad_scale(self) -> float | Tensor:
+        """The fp16 GradScaler's current scale under ``16-mixed`` precision, else 1.0.
+
+        The scale stays a 0-d tensor on the device: ``GradScaler.get_scale()`` would
+        copy it to the host, a device synchronisation on every penalised D step.
+        """
         trainer = self._trainer
         scaler = getattr(getattr(trainer, "precision_plugin", None), "scaler", None) if trainer else None
-        return float(scaler.get_scale()) if scaler is not None and scaler.is_enabled() else 1.0
+        if scaler is None or not scaler.is_enabled():
+            return 1.0
+        return scaler.scale(torch.ones((), device=self.device))
 
     def clip(self, optimizer: Any, max_norm: float | None) -> None:
         """Gradient clipping by global norm; Lightning's clip_gradients is the call that is

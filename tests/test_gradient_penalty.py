@@ -43,3 +43,20 @@ def test_scaled_gradients_give_the_same_penalty():
     plain = gradient_penalty(lambda v: critic(v).squeeze(1), x)
     scaled = gradient_penalty(lambda v: critic(v).squeeze(1), x, grad_scale=65536.0)
     assert torch.allclose(plain, scaled, rtol=1e-5)
+
+
+def test_a_tensor_scale_gives_the_same_penalty_and_gradients():
+    # GANModule passes the GradScaler's scale as a 0-d device tensor (no host sync).
+    critic = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    x = torch.randn(16, 3)
+    grads = []
+    for scale in (1.0, torch.tensor(1024.0), torch.tensor(1.0)):
+        critic.zero_grad()
+        penalty = gradient_penalty(lambda v: critic(v).squeeze(1), x, grad_scale=scale)
+        penalty.backward()
+        grads.append(
+            (penalty.detach(), [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in critic.parameters()])
+        )
+    for penalty, params in grads[1:]:
+        assert torch.allclose(penalty, grads[0][0], rtol=1e-5)
+        assert all(torch.allclose(a, b, rtol=1e-4, atol=1e-7) for a, b in zip(params, grads[0][1]))

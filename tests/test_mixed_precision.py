@@ -84,4 +84,6 @@ def test_fp16_mixed_with_grad_scaler_on_cpu(tmp_path, monkeypatch, loss, extra):
     trainer = train(cfg)
     assert trainer.precision_plugin.precision == "16-mixed"
     assert scales and all(s >= 1.0 for s in scales) and max(scales) > 1.0  # the penalty saw the scaler's scale
+    # ... as a 0-d tensor, not a Python float (reading it on the host would sync with the GPU)
+    assert all(isinstance(s, torch.Tensor) and s.dim() == 0 for s in scales)
     assert int(trainer.lightning_module.generator_steps) == 2 and finite_params(trainer.lightning_module)

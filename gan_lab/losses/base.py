@@ -35,7 +35,9 @@ class GANLoss(nn.Module):
     def generator_loss(self, fake_out: Tensor, real_out: Tensor | None = None) -> Tensor:
         raise NotImplementedError
 
-    def penalty(self, discriminator: nn.Module, real: Tensor, fake: Tensor, grad_scale: float = 1.0) -> Tensor | None:
+    def penalty(
+        self, discriminator: nn.Module, real: Tensor, fake: Tensor, grad_scale: float | Tensor = 1.0
+    ) -> Tensor | None:
         """Extra discriminator term (e.g. a gradient penalty); ``None`` when the loss has none.
 
         ``grad_scale`` is the fp16 GradScaler's current scale (1.0 otherwise); see

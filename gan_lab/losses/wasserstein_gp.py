@@ -20,5 +20,5 @@ class WassersteinGPLoss(WassersteinLoss):
         super().__init__(clip_value=None, n_critic=n_critic)
         self.penalty_weight = float(penalty_weight)
 
-    def penalty(self, discriminator: nn.Module, real: Tensor, fake: Tensor, grad_scale: float = 1.0) -> Tensor:
+    def penalty(self, discriminator: nn.Module, real: Tensor, fake: Tensor, grad_scale: float | Tensor = 1.0) -> Tensor:
         return self.penalty_weight * gradient_penalty(discriminator, interpolate(real, fake), grad_scale=grad_scale)

@@ -12,7 +12,7 @@ from torch import Tensor
 from gan_lab.losses.gradient_penalty import input_gradients
 
 
-def r1_penalty(real_out: Tensor, real_in: Tensor, grad_scale: float = 1.0) -> Tensor:
+def r1_penalty(real_out: Tensor, real_in: Tensor, grad_scale: float | Tensor = 1.0) -> Tensor:
     """E[ ||∇_x D(x)||² ] over the batch: ``real_out = D(real_in)``, ``real_in`` requiring grad.
 
     A D whose output does not depend on its input (or has no parameters at all)
@@ -47,7 +47,7 @@ class R1Penalty:
     def due(self, d_step: int) -> bool:
         return d_step % self.lazy_interval == 0
 
-    def __call__(self, real_out: Tensor, real_in: Tensor, grad_scale: float = 1.0) -> Tensor:
+    def __call__(self, real_out: Tensor, real_in: Tensor, grad_scale: float | Tensor = 1.0) -> Tensor:
         return 0.5 * self.gamma * self.lazy_interval * r1_penalty(real_out, real_in, grad_scale)
 
     def __repr__(self) -> str:
