@@ -88,36 +88,47 @@ def run_gan_lab(overrides: list[str], steps: int, warmup: int, bare: bool, devic
     return _intervals(timer.ends, warmup)
 
 
-def run_plain(overrides: list[str], steps: int, warmup: int, device: str) -> list[float]:
+def plain_step(G, D, d_opt, g_opt, real: torch.Tensor, latent: int, backward=torch.Tensor.backward) -> None:  # noqa: ANN001
+    """One D update (real vs detached fakes) then one G update (non-saturating, D frozen).
+
+    ``backward`` is ``Tensor.backward`` in the plain loop and ``manual_backward`` in
+    the minimal LightningModule, so that both run exactly this step.
+    """
+    n = real.shape[0]
+    with torch.no_grad():
+        fake = G(torch.randn(n, latent, device=real.device))
+    d_loss = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
+    d_opt.zero_grad(set_to_none=True)
+    backward(d_loss)
+    d_opt.step()
+    D.requires_grad_(False)
+    g_loss = F.softplus(-D(G(torch.randn(n, latent, device=real.device)))).mean()
+    g_opt.zero_grad(set_to_none=True)
+    backward(g_loss)
+    g_opt.step()
+    D.requires_grad_(True)
+
+
+def _plain_parts(overrides: list[str], steps: int):  # noqa: ANN202
+    """What both hand-written loops start from: G, D, optimizer factories, loader, latent size."""
     cfg = compose_config([*overrides, *QUIET, f"g_steps={steps}", "seed=0"])
     L.seed_everything(0, verbose=False)
     dataset = build_datamodule(cfg).train_dataset
     G, D = build_networks(cfg)
-    G, D = G.to(device), D.to(device)
-    g_opt = instantiate(cfg.optimizer.generator)(G.parameters())
-    d_opt = instantiate(cfg.optimizer.discriminator)(D.parameters())
+    factories = instantiate(cfg.optimizer.generator), instantiate(cfg.optimizer.discriminator)
     loader = DataLoader(dataset, batch_size=int(cfg.data.batch_size), shuffle=True, drop_last=True)
-    latent = int(cfg.model.latent_dim)
+    return G, D, factories, loader, int(cfg.model.latent_dim)
+
+
+def run_plain(overrides: list[str], steps: int, warmup: int, device: str) -> list[float]:
+    G, D, (g_factory, d_factory), loader, latent = _plain_parts(overrides, steps)
+    G, D = G.to(device), D.to(device)
+    g_opt, d_opt = g_factory(G.parameters()), d_factory(D.parameters())
     ends = [time.perf_counter()]
     done = 0
     while done < steps:
         for real, _ in loader:
-            real = real.to(device, non_blocking=True)
-            n = real.shape[0]
-            # D step: real vs detached fakes
-            with torch.no_grad():
-                fake = G(torch.randn(n, latent, device=device))
-            d_loss = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
-            d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            d_opt.step()
-            # G step: non-saturating loss, D frozen
-            D.requires_grad_(False)
-            g_loss = F.softplus(-D(G(torch.randn(n, latent, device=device)))).mean()
-            g_opt.zero_grad(set_to_none=True)
-            g_loss.backward()
-            g_opt.step()
-            D.requires_grad_(True)
+            plain_step(G, D, d_opt, g_opt, real.to(device, non_blocking=True), latent)
             if device != "cpu":
                 torch.cuda.synchronize()
             ends.append(time.perf_counter())
@@ -131,44 +142,23 @@ def run_plain(overrides: list[str], steps: int, warmup: int, device: str) -> lis
 class _MinimalLightningGAN(L.LightningModule):
     """The plain loop's step as the least a LightningModule with manual optimization must do."""
 
-    def __init__(self, G: torch.nn.Module, D: torch.nn.Module, g_opt_factory, d_opt_factory, latent: int) -> None:  # noqa: ANN001
+    def __init__(self, G: torch.nn.Module, D: torch.nn.Module, factories, latent: int) -> None:  # noqa: ANN001
         super().__init__()
         self.automatic_optimization = False
-        self.G, self.D, self.latent = G, D, latent
-        self._factories = (d_opt_factory, g_opt_factory)
+        self.G, self.D, self.latent, self._factories = G, D, latent, factories
 
     def configure_optimizers(self):  # noqa: ANN201
-        d_factory, g_factory = self._factories
+        g_factory, d_factory = self._factories
         return [d_factory(self.D.parameters()), g_factory(self.G.parameters())]
 
     def training_step(self, batch, batch_idx) -> None:  # noqa: ANN001
-        real, _ = batch
         d_opt, g_opt = self.optimizers()
-        n = real.shape[0]
-        with torch.no_grad():
-            fake = self.G(torch.randn(n, self.latent, device=self.device))
-        d_loss = F.softplus(-self.D(real)).mean() + F.softplus(self.D(fake)).mean()
-        d_opt.zero_grad(set_to_none=True)
-        self.manual_backward(d_loss)
-        d_opt.step()
-        self.D.requires_grad_(False)
-        g_loss = F.softplus(-self.D(self.G(torch.randn(n, self.latent, device=self.device)))).mean()
-        g_opt.zero_grad(set_to_none=True)
-        self.manual_backward(g_loss)
-        g_opt.step()
-        self.D.requires_grad_(True)
+        plain_step(self.G, self.D, d_opt, g_opt, batch[0], self.latent, backward=self.manual_backward)
 
 
 def run_lightning_minimal(overrides: list[str], steps: int, warmup: int, device: str) -> list[float]:
     """Lightning's own cost: the plain loop's step in a bare LightningModule and Trainer."""
-    cfg = compose_config([*overrides, *QUIET, f"g_steps={steps}", "seed=0"])
-    L.seed_everything(0, verbose=False)
-    dataset = build_datamodule(cfg).train_dataset
-    G, D = build_networks(cfg)
-    module = _MinimalLightningGAN(
-        G, D, instantiate(cfg.optimizer.generator), instantiate(cfg.optimizer.discriminator), int(cfg.model.latent_dim)
-    )
-    loader = DataLoader(dataset, batch_size=int(cfg.data.batch_size), shuffle=True, drop_last=True)
+    G, D, factories, loader, latent = _plain_parts(overrides, steps)
     timer = StepTimer()
     trainer = L.Trainer(
         accelerator=device,
@@ -181,7 +171,7 @@ def run_lightning_minimal(overrides: list[str], steps: int, warmup: int, device:
         callbacks=[timer],
         num_sanity_val_steps=0,
     )
-    trainer.fit(module, train_dataloaders=loader)
+    trainer.fit(_MinimalLightningGAN(G, D, factories, latent), train_dataloaders=loader)
     return _intervals(timer.ends, warmup)
 
 

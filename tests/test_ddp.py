@@ -7,6 +7,19 @@ import sys
 from helpers import REPO_ROOT, TINY, tiny_model_overrides
 
 
+def run_train(overrides: list[str], cwd, env: dict) -> None:
+    """``python -m gan_lab.train`` in a subprocess (DDP re-launches the command for rank 1)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "gan_lab.train", *overrides],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
 def test_two_process_cpu_ddp_keeps_ranks_identical(tmp_path):
     digests = tmp_path / "digests"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")])}
@@ -20,15 +33,7 @@ def test_two_process_cpu_ddp_keeps_ranks_identical(tmp_path):
         "+callbacks.digest._target_=helpers.ParameterDigest",
         f"+callbacks.digest.output_dir={digests}",
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", *overrides],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_train(overrides, tmp_path, env)
     lines = {p.name: p.read_text().split() for p in sorted(digests.glob("params_rank*.txt"))}
     assert sorted(lines) == ["params_rank0.txt", "params_rank1.txt"]
     rank0, rank1 = lines["params_rank0.txt"], lines["params_rank1.txt"]
@@ -69,15 +74,7 @@ def test_ddp_metrics_are_gathered_over_ranks_and_match_one_process(tmp_path):
         f"callbacks.metrics.cache_dir={tmp_path / 'cache'}",
         f"hydra.run.dir={run_dir}",
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", *overrides],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_train(overrides, tmp_path, env)
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     gathered = {r["name"]: r["value"] for r in records}  # full precision (callback_metrics are float32)
     assert {r["protocol"]["n_fake"] for r in records} == {2500}  # exact, not padded to a multiple of 2

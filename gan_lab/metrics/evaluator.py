@@ -173,6 +173,23 @@ class Evaluator:
             self._classifier = (model, info, weights_digest(model))
         return self._classifier
 
+    def classifier_protocol(
+        self, name: str, n_fake: int, generator: str, common: dict[str, Any], n_real: int | None = None
+    ) -> Protocol:
+        """The protocol record of a metric computed with the MNIST classifier's features."""
+        _, info, digest = self.classifier()
+        return Protocol(
+            name,
+            "mnist_classifier",
+            info.name,
+            digest,
+            n_fake=n_fake,
+            generator=generator,
+            n_real=n_real,
+            **common,
+            options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split},
+        )
+
     def real_features(
         self, extractor: fidelity.InceptionFeatures, n_wanted: int
     ) -> tuple[dict[str, torch.Tensor], int]:
@@ -256,21 +273,12 @@ class Evaluator:
                     records.append(record(name, values[name], p))
 
         if set(self.metrics) & set(GROUPS["stacked_mnist"]):
-            model, info, digest = self.classifier()
+            model, _, _ = self.classifier()
             fake, kind = generate_samples(module, stacked_mnist.NUM_SAMPLES, 1000, s.seed, s.use_ema)
             values = stacked_mnist.stacked_mnist_metrics(model, fake)
             for name in GROUPS["stacked_mnist"]:
                 if name in self.metrics:
-                    p = Protocol(
-                        name,
-                        "mnist_classifier",
-                        info.name,
-                        digest,
-                        n_fake=len(fake),
-                        generator=kind,
-                        **common,
-                        options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split},
-                    )
+                    p = self.classifier_protocol(name, len(fake), kind, common)
                     records.append(record(name, values[name], p))
 
         fake = kind = None
@@ -282,21 +290,13 @@ class Evaluator:
         if wanted_cls:
             from gan_lab.metrics.classifier_metrics import classifier_metrics
 
-            model, info, digest = self.classifier()
+            model, _, _ = self.classifier()
             n_real = min(n_real_wanted, len(self.dataset))
             real = self.real_images(n_real) if "mnist_classifier_fid" in wanted_cls else None
             values = classifier_metrics(model, fake, real, tuple(wanted_cls))
             for name in wanted_cls:
-                p = Protocol(
-                    name,
-                    "mnist_classifier",
-                    info.name,
-                    digest,
-                    n_fake=len(fake),
-                    generator=kind,
-                    n_real=n_real if name == "mnist_classifier_fid" else None,
-                    **common,
-                    options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split},
+                p = self.classifier_protocol(
+                    name, len(fake), kind, common, n_real=n_real if name == "mnist_classifier_fid" else None
                 )
                 records.append(record(name, values[name], p))
         if wanted_fid:
