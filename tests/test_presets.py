@@ -83,6 +83,16 @@ PRESETS = {
         {"model.name": "mlp", "regularizers.packing": 2, "dataset.name": "ring"},
         TINY_MLP,
     ),
+    "ring_mlp": (
+        {
+            "model.name": "mlp",
+            "dataset.name": "ring",
+            "loss._target_": "gan_lab.losses.NonSaturatingLoss",
+            "data.batch_size": 256,
+            "g_steps": 3000,
+        },
+        TINY_MLP,
+    ),
     "mixture_2d_r1": (
         {
             "model.name": "mlp",
@@ -117,12 +127,19 @@ def _get(cfg, dotted):
     return list(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
 
 
+def test_every_preset_file_is_covered():
+    from gan_lab.config_path import config_dir
+
+    assert sorted(PRESETS) == sorted(p.stem for p in (Path(config_dir()) / "experiment").glob("*.yaml"))
+
+
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_preset_composes_and_runs(preset, tmp_path):
     expected, quick = PRESETS[preset]
     published = compose_train([f"experiment={preset}"], tmp_path, fast=False)
     for key, value in expected.items():
         assert _get(published, key) == value, key
+    assert published.task_name == preset  # runs go to outputs/<preset>/runs/ (README, Presets)
 
     cfg = compose_train([f"experiment={preset}", *quick, "data.batch_size=4"], tmp_path)
     trainer = train(cfg)

@@ -20,4 +20,6 @@ class FinalCheckpoint(L.Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         if trainer.max_steps > 0 and trainer.global_step >= trainer.max_steps:
-            trainer.save_checkpoint(self.path)  # every rank calls it; rank 0 writes
+            # every rank calls it; rank 0 writes. weights_only=False: the full state, for resuming
+            # (left unset, Lightning logs that it defaulted to False).
+            trainer.save_checkpoint(self.path, weights_only=False)
