@@ -91,8 +91,10 @@ def test_fid_isc_kid_match_torch_fidelity_cli(tmp_path, random_inception_weights
         assert ours[ours_name] == pytest.approx(theirs[their_name], rel=1e-4), ours_name
     # the numbers are not degenerate: different folders are far apart, IS is a real number >= 1
     assert ours["fid"] > 1.0 and ours["isc"] >= 1.0
-    proto = {r["name"]: r["protocol"] for r in records}["fid"]
+    protocols = {r["name"]: r["protocol"] for r in records}
+    proto = protocols["fid"]
     assert proto["n_fake"] == 6 and proto["n_real"] == 7
+    assert protocols["isc"]["n_fake"] == 6 and protocols["isc"]["n_real"] is None  # IS sees no real images
     assert proto["feature_extractor"] == "inception-v3-compat"
     import hashlib
 

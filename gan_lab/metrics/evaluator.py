@@ -316,19 +316,26 @@ class Evaluator:
                     s.prc_neighborhood,
                 )
                 for name, value in values.items():
-                    p = Protocol(
-                        name,
-                        extractor.name,
-                        str(extractor.weights_path),
-                        extractor.weights_sha256,
-                        n_real=None if name.startswith("isc") else n_real,
-                        n_fake=len(fake),
-                        generator=kind,
-                        **common,
-                        options=options,
+                    p = inception_protocol(
+                        name, extractor, n_real, len(fake), generator=kind, **common, options=options
                     )
                     records.append(record(name, value, p))
         return records
+
+
+def inception_protocol(
+    name: str, extractor: fidelity.InceptionFeatures, n_real: int | None, n_fake: int, **fields: Any
+) -> Protocol:
+    """The protocol record of a metric on Inception features (IS uses no real images)."""
+    return Protocol(
+        name,
+        extractor.name,
+        str(extractor.weights_path),
+        extractor.weights_sha256,
+        n_real=None if name.startswith("isc") else n_real,
+        n_fake=n_fake,
+        **fields,
+    )
 
 
 def evaluate_folders(
@@ -366,13 +373,11 @@ def evaluate_folders(
         record(
             name,
             value,
-            Protocol(
+            inception_protocol(
                 name,
-                extractor.name,
-                str(extractor.weights_path),
-                extractor.weights_sha256,
-                n_real=None if name.startswith("isc") else n2,
-                n_fake=len(data1),
+                extractor,
+                n2,
+                len(data1),
                 reference=str(Path(input2).resolve()) if input2 else None,
                 options={**options, "input1": str(Path(input1).resolve())},
             ),
