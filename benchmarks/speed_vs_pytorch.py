@@ -20,12 +20,18 @@ A step's time is the interval between the ends of consecutive steps, so it inclu
 fetching the batch; the first ``--warmup`` steps of each run and its last step are
 dropped (start-up and the final checkpoint). Reported: the median over all kept steps
 of all repetitions, images/s = batch / median, and the ratio gan_lab / plain.
+Also reported, because it does not depend on the machine's load: the Python function
+calls per step of each implementation (cProfile, two run lengths differenced, so
+start-up is excluded; ``--no-calls`` skips it).
 Writes docs/speed_vs_pytorch.md. No GPU needed; with one, ``--device cuda``.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import functools
+import pstats
 import statistics
 import sys
 import time
@@ -39,6 +45,7 @@ from torch.utils.data import DataLoader
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DOCS, QUIET, compose_config, machine_line, quiet_logging  # noqa: E402
 
+from gan_lab.utils.nvml_check import drop_futile_nvml_check  # noqa: E402
 from gan_lab.builders import (  # noqa: E402
     build_callbacks,
     build_datamodule,
@@ -175,6 +182,31 @@ def run_lightning_minimal(overrides: list[str], steps: int, warmup: int, device:
     return _intervals(timer.ends, warmup)
 
 
+# impl -> runner(overrides, steps, warmup, device=...) -> step intervals in seconds
+RUNNERS = {
+    "plain": run_plain,
+    "lightning-minimal": run_lightning_minimal,
+    "gan_lab": functools.partial(run_gan_lab, bare=False),
+    "gan_lab-bare": functools.partial(run_gan_lab, bare=True),
+}
+
+
+def calls_per_step(impl: str, overrides: list[str], steps: int, device: str) -> float:
+    """Python function calls per training step (cProfile's count, primitive calls included).
+
+    Two runs of ``steps`` and ``2 * steps`` steps are counted and differenced, which
+    cancels everything that happens once per run (building, start-up, the final checkpoint).
+    """
+    counts = []
+    for n in (steps, 2 * steps):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        RUNNERS[impl](overrides, n, 0, device=device)
+        profiler.disable()
+        counts.append(pstats.Stats(profiler).total_calls)
+    return (counts[1] - counts[0]) / steps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=5)
@@ -184,10 +216,14 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--quick", action="store_true", help="2 repetitions of few steps (smoke run)")
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS))
+    parser.add_argument("--no-calls", action="store_true", help="skip counting Python calls per step")
     parser.add_argument("--out", default=str(DOCS / "speed_vs_pytorch.md"))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     quiet_logging()
+    # gan_lab's module does this when it is set up; doing it here first lets the plain loop run
+    # as it would in a process that never imported Lightning (see gan_lab/utils/nvml_check.py).
+    drop_futile_nvml_check()
     if args.quick:
         args.reps = 2
     rows = []
@@ -203,12 +239,7 @@ def main() -> None:
         for rep in range(args.reps):
             order = impls[rep % len(impls) :] + impls[: rep % len(impls)]
             for impl in order:
-                if impl == "plain":
-                    t = run_plain(overrides, steps, args.warmup, args.device)
-                elif impl == "lightning-minimal":
-                    t = run_lightning_minimal(overrides, steps, args.warmup, args.device)
-                else:
-                    t = run_gan_lab(overrides, steps, args.warmup, impl == "gan_lab-bare", args.device)
+                t = RUNNERS[impl](overrides, steps, args.warmup, device=args.device)
                 times[impl] += t
                 per_rep[impl].append(statistics.median(t))
                 print(
@@ -216,6 +247,10 @@ def main() -> None:
                     flush=True,
                 )
         med = {k: statistics.median(v) for k, v in times.items()}
+        calls = {}
+        if not args.no_calls:
+            call_steps = 10 if args.quick else (100 if name.startswith("mlp") else 20)
+            calls = {impl: calls_per_step(impl, overrides, call_steps, args.device) for impl in impls}
         for impl in impls:
             rows.append(
                 (
@@ -229,6 +264,7 @@ def main() -> None:
                     med[impl] / med["plain"],
                     statistics.median(a / b for a, b in zip(per_rep[impl], per_rep["plain"])),
                     1e3 * (med[impl] - med["plain"]),
+                    calls.get(impl),
                 )
             )
     text = [
@@ -246,14 +282,16 @@ def main() -> None:
         "Ratio = median step time / plain loop's median step time (target ≤ 1.03); paired ratio = median over "
         "repetitions of (this repetition's median / the plain loop's median in the same repetition), which is less "
         "sensitive to load from other processes on the shared machine; overhead = median step minus the plain "
-        "loop's median step.",
+        "loop's median step; Python calls/step = function calls per training step counted by cProfile (runs of N "
+        "and 2N steps differenced), a load-independent measure of the Python work each loop adds.",
         "",
-        "| setting | implementation | batch | median step (ms) | mean step (ms) | per-repetition medians (ms) | images/s | ratio to plain | paired ratio | overhead (ms/step) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| setting | implementation | batch | median step (ms) | mean step (ms) | per-repetition medians (ms) | images/s | ratio to plain | paired ratio | overhead (ms/step) | Python calls/step |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         text.append(
-            f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]} | {r[6]:.0f} | {r[7]:.3f} | {r[8]:.3f} | {r[9]:+.2f} |"
+            f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]} | {r[6]:.0f} | {r[7]:.3f} | {r[8]:.3f} "
+            f"| {r[9]:+.2f} | {'—' if r[10] is None else f'{r[10]:.0f}'} |"
         )
     text.append("")
     Path(args.out).write_text("\n".join(text))

@@ -37,6 +37,7 @@ from gan_lab.regularizers.ema import make_ema_generator, update_ema
 from gan_lab.regularizers.instance_noise import InstanceNoise
 from gan_lab.regularizers.packing import pack
 from gan_lab.regularizers.r1 import R1Penalty
+from gan_lab.utils.nvml_check import drop_futile_nvml_check
 
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
 LR_DECAYS = ("none", "linear")
@@ -156,6 +157,11 @@ class GANModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._host_counts = None
+
+    def setup(self, stage: str) -> None:
+        # In every process of the run (DDP-spawned ones too): on a machine without the
+        # NVIDIA driver, spare each optimizer step a failed NVML load (see nvml_check).
+        drop_futile_nvml_check()
 
     @property
     def n_critic(self) -> int:
