@@ -191,7 +191,7 @@ def write_page(results: list[dict], args: argparse.Namespace, wall: float, out: 
         "generator did not lift it). The relativistic average loss (RaGAN) in the same setting took that seed to "
         "95.9 %; it is the last row, and it runs 20k G steps because at 16k the ring's worst seeds stayed at 95.8-96.2 % HQ, with "
         "about 2 % of the samples on bridges between neighbouring modes (20k: 97.2 and 97.4 on those seeds, 24k: "
-        "98.2 for both, which would not fit the table's 30 minutes).",
+        "98.2 for both). Over 10 seeds the 20k row is not uniformly better: see the notes of docs/RESULTS.md.",
         "",
         "| dataset | row | G steps | modes | HQ % | reverse KL | s / run |",
         "|---|---|---|---|---|---|---|",
