@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import lightning as L
@@ -49,6 +52,19 @@ def compose_config(overrides: list[str], output_dir: Path) -> DictConfig:
         cfg.hydra.job.num = 0
     HydraConfig.instance().set_config(cfg)
     return cfg
+
+
+def run_module(module: str, *args: str, cwd: Path | str, env: dict | None = None, timeout: int = 600):
+    """``python -m <module> args`` in a subprocess, as a user runs the commands, with the repository
+    on PYTHONPATH (``env`` adds to or overrides the environment); output is captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+        timeout=timeout,
+    )
 
 
 def parameter_digest(module: torch.nn.Module) -> str:

@@ -1,26 +1,18 @@
 """Bad input fails with one clear message, not a traceback wall."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gan_lab.errors import DatasetNotFoundError, EmptyDatasetError, GanLabError, ImageReadError, IncompatibleConfigError
 from gan_lab.train import train
-from helpers import REPO_ROOT, TINY, compose_config, tiny_model_overrides
+from helpers import TINY, compose_config, run_module, tiny_model_overrides
 
 
 def cli(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", *TINY, f"hydra.run.dir={tmp_path / 'run'}", *overrides],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=300,
+    return run_module(
+        "gan_lab.train", *TINY, f"hydra.run.dir={tmp_path / 'run'}", *overrides, cwd=tmp_path, timeout=300
     )
 
 

@@ -1,22 +1,13 @@
 """Two CPU processes (gloo) really run DDP and end with identical parameters."""
 
 import os
-import subprocess
-import sys
 
-from helpers import REPO_ROOT, TINY, tiny_model_overrides
+from helpers import REPO_ROOT, TINY, run_module, tiny_model_overrides
 
 
 def run_train(overrides: list[str], cwd, env: dict) -> None:
     """``python -m gan_lab.train`` in a subprocess (DDP re-launches the command for rank 1)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", *overrides],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=600,
-    )
+    result = run_module("gan_lab.train", *overrides, cwd=cwd, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
 
 

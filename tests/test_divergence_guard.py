@@ -1,9 +1,6 @@
 """A NaN/Inf loss stops the run, names step and loss, keeps the last good checkpoint."""
 
 import math
-import os
-import subprocess
-import sys
 
 import lightning as L
 import pytest
@@ -11,7 +8,7 @@ import torch
 
 from gan_lab.builders import build_callbacks, build_datamodule, build_loggers, build_module, build_trainer
 from gan_lab.callbacks import DivergenceError
-from helpers import REPO_ROOT, TINY, compose_config, tiny_model_overrides
+from helpers import TINY, compose_config, run_module, tiny_model_overrides
 
 # Adam with an absurd learning rate (1e8) grows the weights by ~1e8 per step;
 # the losses overflow float32 after a few steps (step 3 with this seed).
@@ -26,29 +23,21 @@ DIVERGING = [
 
 @pytest.mark.parametrize("log_every", [1, 50])  # the guard checks every step, logged or not
 def test_diverging_run_stops_with_a_clear_message(tmp_path, log_every):
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     run_dir = tmp_path / "run"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gan_lab.train",
-            *TINY,
-            "g_steps=50",
-            "sample_every=0",
-            "dataset=grid",
-            "model=mlp",
-            *tiny_model_overrides("mlp"),
-            "dataset.source.num_samples=2000",
-            "dataset.preview_samples=16",
-            f"hydra.run.dir={run_dir}",
-            f"trainer.log_every_n_steps={log_every}",
-            *DIVERGING,
-        ],
-        capture_output=True,
-        text=True,
+    result = run_module(
+        "gan_lab.train",
+        *TINY,
+        "g_steps=50",
+        "sample_every=0",
+        "dataset=grid",
+        "model=mlp",
+        *tiny_model_overrides("mlp"),
+        "dataset.source.num_samples=2000",
+        "dataset.preview_samples=16",
+        f"hydra.run.dir={run_dir}",
+        f"trainer.log_every_n_steps={log_every}",
+        *DIVERGING,
         cwd=tmp_path,
-        env=env,
         timeout=300,
     )
     assert result.returncode == 2, result.stderr[-3000:]

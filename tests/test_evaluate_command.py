@@ -3,8 +3,6 @@
 import json
 import logging
 import os
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -14,6 +12,7 @@ from gan_lab.checkpointing.loading import CheckpointError, load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.evaluate import evaluate
+from helpers import run_module
 from gan_lab.metrics import fidelity
 from gan_lab.metrics.mixture_2d import mixture_metrics
 from gan_lab.metrics.sampling import generate_samples
@@ -23,14 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _run(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "gan_lab.evaluate", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": ROOT, **(env or {})},
-        timeout=600,
-    )
+    return run_module("gan_lab.evaluate", *args, cwd=ROOT, env=env)
 
 
 def _cfg(*overrides):

@@ -1,8 +1,6 @@
 """`python -m gan_lab.sample` on checkpoints made by short training runs."""
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import torch
@@ -13,29 +11,22 @@ from gan_lab.checkpointing.loading import load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.metrics.sampling import generate_samples, to_uint8
 from gan_lab.sample import sample
+from helpers import run_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_sample_writes_grid_singles_and_interpolation(mnist_ckpt, tmp_path):
     out = tmp_path / "samples"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gan_lab.sample",
-            f"ckpt_path={mnist_ckpt}",
-            f"output_dir={out}",
-            "num_images=5",
-            "grid_size=16",
-            "interpolation_rows=3",
-            "interpolation_steps=4",
-        ],
-        capture_output=True,
-        text=True,
+    proc = run_module(
+        "gan_lab.sample",
+        f"ckpt_path={mnist_ckpt}",
+        f"output_dir={out}",
+        "num_images=5",
+        "grid_size=16",
+        "interpolation_rows=3",
+        "interpolation_steps=4",
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": ROOT},
-        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     singles = sorted((out / "images").glob("*.png"))
@@ -66,12 +57,5 @@ def test_sample_points_and_refusals(ring_ckpt, tmp_path):
     rows = (tmp_path / "points.csv").read_text().splitlines()
     assert rows[0] == "x,y" and len(rows) == 301
     assert (tmp_path / "scatter.png").stat().st_size > 0
-    proc = subprocess.run(
-        [sys.executable, "-m", "gan_lab.sample", f"ckpt_path={tmp_path / 'missing.ckpt'}"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": ROOT},
-        timeout=600,
-    )
+    proc = run_module("gan_lab.sample", f"ckpt_path={tmp_path / 'missing.ckpt'}", cwd=ROOT)
     assert proc.returncode == 2 and "gan_lab error: checkpoint not found" in proc.stderr

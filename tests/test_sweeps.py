@@ -1,9 +1,6 @@
 """Multiruns: one folder per job and a summary table; DDP inside a sweep is spawned or refused."""
 
 import csv
-import os
-import subprocess
-import sys
 
 import pytest
 from hydra.core.hydra_config import HydraConfig
@@ -12,7 +9,7 @@ from omegaconf import open_dict, read_write
 
 from gan_lab.builders import choose_strategy
 from gan_lab.errors import IncompatibleConfigError
-from helpers import REPO_ROOT, compose_config, tiny_model_overrides
+from helpers import compose_config, run_module, tiny_model_overrides
 
 SMALL = [
     "dataset=grid",
@@ -27,15 +24,7 @@ SMALL = [
 
 
 def multirun(tmp_path, *overrides, timeout=600):
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "gan_lab.train", "-m", *SMALL, *overrides],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=timeout,
-    )
+    return run_module("gan_lab.train", "-m", *SMALL, *overrides, cwd=tmp_path, timeout=timeout)
 
 
 def read_summary(tmp_path):
