@@ -57,3 +57,32 @@ def test_seed_makes_it_reproducible():
     b = GaussianMixture2D(means, 0.1, num_samples=100, seed=3)
     c = GaussianMixture2D(means, 0.1, num_samples=100, seed=4)
     assert torch.equal(a.points, b.points) and not torch.equal(a.points, c.points)
+
+
+def test_batched_fetch_gives_the_per_item_batches():
+    """The DataLoader uses ``__getitems__``; its batches must equal those built item by item."""
+    from torch.utils.data import DataLoader, Dataset
+
+    class ItemByItem(Dataset):  # the same data without __getitems__
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __len__(self):
+            return len(self.inner)
+
+        def __getitem__(self, i):
+            return self.inner[i]
+
+    data = GridMixture(num_samples=500, seed=1)
+    indices = [7, 3, 499, 0, 3]
+    items = data.__getitems__(indices)
+    assert [int(t) for _, t in items] == [int(data.targets[i]) for i in indices]
+    assert all(isinstance(t, int) for _, t in items)
+
+    def batches(dataset):
+        return list(DataLoader(dataset, batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(0)))
+
+    fast, slow = batches(data), batches(ItemByItem(data))
+    assert len(fast) == len(slow) == 8
+    for (x1, y1), (x2, y2) in zip(fast, slow):
+        assert torch.equal(x1, x2) and torch.equal(y1, y2) and y1.dtype == torch.int64

@@ -58,6 +58,12 @@ class GaussianMixture2D(Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.points[index], int(self.targets[index])
 
+    def __getitems__(self, indices: list[int]) -> list[tuple[torch.Tensor, int]]:
+        """A whole batch's items from one indexing op: the DataLoader calls this instead of
+        ``__getitem__`` once per point (the MLP steps are short enough for that to show)."""
+        index = torch.as_tensor(indices, dtype=torch.long)
+        return list(zip(self.points[index].unbind(0), self.targets[index].tolist()))
+
 
 class RingMixture(GaussianMixture2D):
     """Gaussians on a circle (8 modes, std 0.01 by default)."""
