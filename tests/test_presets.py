@@ -102,7 +102,7 @@ PRESETS = {
             "regularizers.r1.gamma": 0.1,
             "data.batch_size": 64,
             "model.latent_dim": 2,
-            "g_steps": 20000,
+            "g_steps": 24000,
             "lr_decay": "linear",
         },
         TINY_MLP,
