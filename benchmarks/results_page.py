@@ -56,11 +56,15 @@ NOTES = [
     "(22.1 min in the fourth run with 20k G steps in the last row, 25.2 min in the third with 16k; the 2,000-step "
     "runs take about 8 s, 10.5 s before the fourth run skipped the failed NVML load on every optimizer step, see "
     "the speed notes).",
-    "- Stacked MNIST, reduced setting (width 16, 3,000 G steps, 2 seeds, 15 min on 2 cores): DCGAN, PacDCGAN2 and "
-    "PacDCGAN4 all reach 917-934 of the 1,000 digit triples with KL 0.69-0.81, so this setting shows neither the "
-    "collapse of the published DCGAN (78.9 modes) nor a packing advantage; packing costs 1.8x and 3.3x the time per "
-    "G step. The published setting (width 64, full MNIST classifier) is a GPU job: `benchmarks/stacked_mnist.py "
-    "--full` prints its commands.",
+    "- Stacked MNIST, reduced setting (G width 16, 3,000 G steps, 2 seeds, 29.1 min on 2 cores; the runs are "
+    "deterministic, and the equal-width rows repeat the previous run's numbers exactly): with D as wide as G, "
+    "DCGAN, PacDCGAN2 and PacDCGAN4 all reach 917-934 of the 1,000 digit triples with KL 0.69-0.81, so that "
+    "block shows neither the collapse of the published DCGAN (78.9 modes) nor a packing advantage. The D ¼ "
+    "block (D at width 4, the weak-discriminator setting of Unrolled GAN and PacGAN) does: DCGAN collapses "
+    "(3 and 357 modes on its two seeds, KL 5.28), PacDCGAN2 keeps 716 (KL 1.80) and PacDCGAN4 966 (KL 0.65), "
+    "the published ordering. Two seeds are few (DCGAN's s.e. is as large as its mean); packing costs 1.7-1.9x and "
+    "3.3-3.6x the time per G step. The published setting (width 64, full MNIST classifier) is a GPU job: "
+    "`benchmarks/stacked_mnist.py --full` prints its commands.",
     "- Speed (second run): the module keeps its step counts as host ints (reading a GPU buffer every step "
     "would wait for the device), losses go to the loggers every 50 G steps by default (was 10; each `self.log` "
     "call costs about 0.1 ms on a CPU), and since the third run the divergence guard checks only the step's "
@@ -142,7 +146,7 @@ def write_results_page(docs: Path, machine: str) -> Path:
         "",
         "Benchmarks, not tests: every number below comes from a script in `benchmarks/` and is dated on its own page. "
         "`PYTHONPATH=. python benchmarks/run_all.py` regenerates everything that fits on a CPU "
-        "(about 60 min on 2 cores: the 2D table 25 min, Stacked MNIST 15 min, the MNIST curves 10 min, the speed "
+        "(about 75 min on 2 cores: the 2D table 25 min, Stacked MNIST 30 min, the MNIST curves 10 min, the speed "
         "comparison 4 min, feature extraction and the classifier a few min) "
         "and rewrites this page.",
         "",
