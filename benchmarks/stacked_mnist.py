@@ -35,12 +35,12 @@ REDUCED = [
 G_WIDTH = 16
 # (label, packing m, D width)
 ROWS = [
-    ("DCGAN", 1, 16),
-    ("PacDCGAN2", 2, 16),
-    ("PacDCGAN4", 4, 16),
-    ("DCGAN, D ¼", 1, 4),
-    ("PacDCGAN2, D ¼", 2, 4),
-    ("PacDCGAN4, D ¼", 4, 4),
+    ("DCGAN", 1, G_WIDTH),
+    ("PacDCGAN2", 2, G_WIDTH),
+    ("PacDCGAN4", 4, G_WIDTH),
+    ("DCGAN, D ¼", 1, G_WIDTH // 4),
+    ("PacDCGAN2, D ¼", 2, G_WIDTH // 4),
+    ("PacDCGAN4, D ¼", 4, G_WIDTH // 4),
 ]
 
 FULL_COMMANDS = """\
@@ -113,7 +113,7 @@ def main() -> None:
         args.g_steps, args.seeds = 20, 1
     _, info = load_or_train()  # trains and caches the classifier once, before the workers start
     tasks = [(label, m, dw, seed, args.g_steps, args.quick) for label, m, dw in ROWS for seed in range(args.seeds)]
-    tasks.sort(key=lambda t: -(t[1] + t[2] / 16))  # the slowest (largest packing, widest D) first
+    tasks.sort(key=lambda t: -(t[1] + t[2] / G_WIDTH))  # the slowest (largest packing, widest D) first
     wall_start = time.perf_counter()
     results = []
     for res in run_in_workers(run_one, tasks, args.workers, maxtasksperchild=1):

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import os
 
 import pytest
 import torch
@@ -12,17 +11,15 @@ from gan_lab.checkpointing.loading import CheckpointError, load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.evaluate import evaluate
-from helpers import run_module
+from helpers import REPO_ROOT, run_module
 from gan_lab.metrics import fidelity
 from gan_lab.metrics.mixture_2d import mixture_metrics
 from gan_lab.metrics.sampling import generate_samples
 from gan_lab.datasets.mixtures import ring_means
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 def _run(*args, env=None):
-    return run_module("gan_lab.evaluate", *args, cwd=ROOT, env=env)
+    return run_module("gan_lab.evaluate", *args, cwd=REPO_ROOT, env=env)
 
 
 def _cfg(*overrides):

@@ -1,7 +1,5 @@
 """`python -m gan_lab.sample` on checkpoints made by short training runs."""
 
-import os
-
 import numpy as np
 import torch
 from hydra import compose, initialize_config_dir
@@ -11,9 +9,7 @@ from gan_lab.checkpointing.loading import load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.metrics.sampling import generate_samples, to_uint8
 from gan_lab.sample import sample
-from helpers import run_module
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from helpers import REPO_ROOT, run_module
 
 
 def test_sample_writes_grid_singles_and_interpolation(mnist_ckpt, tmp_path):
@@ -26,7 +22,7 @@ def test_sample_writes_grid_singles_and_interpolation(mnist_ckpt, tmp_path):
         "grid_size=16",
         "interpolation_rows=3",
         "interpolation_steps=4",
-        cwd=ROOT,
+        cwd=REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     singles = sorted((out / "images").glob("*.png"))
@@ -57,5 +53,5 @@ def test_sample_points_and_refusals(ring_ckpt, tmp_path):
     rows = (tmp_path / "points.csv").read_text().splitlines()
     assert rows[0] == "x,y" and len(rows) == 301
     assert (tmp_path / "scatter.png").stat().st_size > 0
-    proc = run_module("gan_lab.sample", f"ckpt_path={tmp_path / 'missing.ckpt'}", cwd=ROOT)
+    proc = run_module("gan_lab.sample", f"ckpt_path={tmp_path / 'missing.ckpt'}", cwd=REPO_ROOT)
     assert proc.returncode == 2 and "gan_lab error: checkpoint not found" in proc.stderr
