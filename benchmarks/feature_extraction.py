@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import sys
 import torch
+import torch_fidelity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DOCS, QUIET, SHARED_DATA, compose_config, machine_line, quiet_logging  # noqa: E402
@@ -37,13 +38,21 @@ def _images(folder: str | None, n: int) -> torch.Tensor:
     return torch.randint(0, 256, (n, 3, 32, 32), generator=g, dtype=torch.uint8)
 
 
-def _time(fn, repeats: int) -> tuple[float, dict]:
+def _time(fn, repeats: int, setup=None) -> tuple[float, dict]:
+    """Best wall time of ``fn`` over ``repeats`` calls; with ``setup``, ``fn(setup())`` where the
+    untimed ``setup`` runs before every call."""
     best, out = float("inf"), None
     for _ in range(repeats):
+        arg = setup() if setup else None
         t = time.perf_counter()
-        out = fn()
+        out = fn(arg) if setup else fn()
         best = min(best, time.perf_counter() - t)
     return best, out
+
+
+def _halves(feats: dict) -> tuple[dict, dict]:
+    """(first half, second half) of every feature tensor: the 'real' and 'fake' sets of the FID check."""
+    return {k: v[: len(v) // 2] for k, v in feats.items()}, {k: v[len(v) // 2 :] for k, v in feats.items()}
 
 
 def cached_real_features(weights: str, n: int, device: str, repeats: int) -> list[tuple[str, float]]:
@@ -53,21 +62,18 @@ def cached_real_features(weights: str, n: int, device: str, repeats: int) -> lis
     cached) and with the cache filled by the previous call (the real data is not read)."""
     cfg = compose_config(["experiment=mnist_dcgan", *QUIET])
     module = build_module(cfg).eval()
+
+    def fresh_evaluator(fill_cache: bool) -> Evaluator:
+        cache = tempfile.mkdtemp(prefix="gan_lab_cache_")
+        settings = EvalSettings(num_samples=n, num_real=n, inception_weights=weights, cache_dir=cache, device=device)
+        if fill_cache:
+            Evaluator(cfg, ["fid"], settings).evaluate(module, step=0)
+        return Evaluator(cfg, ["fid"], settings)  # fresh: nothing held in memory
+
     rows = []
-    for label, keep_cache in (("real features extracted (empty cache)", False), ("real features from the cache", True)):
-        best = float("inf")
-        for _ in range(repeats):
-            cache = tempfile.mkdtemp(prefix="gan_lab_cache_")
-            settings = EvalSettings(
-                num_samples=n, num_real=n, inception_weights=weights, cache_dir=cache, device=device
-            )
-            if keep_cache:  # fill the cache first, untimed
-                Evaluator(cfg, ["fid"], settings).evaluate(module, step=0)
-            evaluator = Evaluator(cfg, ["fid"], settings)  # fresh: nothing held in memory
-            t = time.perf_counter()
-            evaluator.evaluate(module, step=0)
-            best = min(best, time.perf_counter() - t)
-        rows.append((label, best))
+    for label, fill_cache in (("real features extracted (empty cache)", False), ("real features from the cache", True)):
+        seconds, _ = _time(lambda ev: ev.evaluate(module, step=0), repeats, setup=lambda: fresh_evaluator(fill_cache))
+        rows.append((label, seconds))
     return rows
 
 
@@ -103,24 +109,17 @@ def main() -> None:
     rows = []
     t, ref = _time(lambda: get_featuresdict_from_dataset(Plain(images), tf_model, 64, cuda, True, False), args.repeats)
     rows.append(("torch-fidelity loop (no_grad, batch 64)", t, 0.0, 0.0))
-    ref_fid_real = {k: v[: len(v) // 2] for k, v in ref.items()}
-    ref_fid_fake = {k: v[len(v) // 2 :] for k, v in ref.items()}
-    fid_ref, _ = fidelity.compute_metrics(["fid", "isc"], ref_fid_fake, ref_fid_real, isc_splits=2)
+    ref_real, ref_fake = _halves(ref)
+    fid_ref, _ = fidelity.compute_metrics(["fid", "isc"], ref_fake, ref_real, isc_splits=2)
     for batch, channels_last in ((64, False), (128, False), (64, True), (128, True)):
         ext = fidelity.InceptionFeatures(weights, args.device, batch, channels_last)
         t, feats = _time(lambda: ext.from_tensor(images), args.repeats)
         diff = max(float((feats[k] - ref[k]).abs().max()) for k in ref)
-        vals, _ = fidelity.compute_metrics(
-            ["fid", "isc"],
-            {k: v[len(v) // 2 :] for k, v in feats.items()},
-            {k: v[: len(v) // 2] for k, v in feats.items()},
-            isc_splits=2,
-        )
+        real, fake = _halves(feats)
+        vals, _ = fidelity.compute_metrics(["fid", "isc"], fake, real, isc_splits=2)
         rel = max(abs(vals[m] - fid_ref[m]) / abs(fid_ref[m]) for m in ("fid", "isc"))
         rows.append((f"gan_lab (inference_mode, batch {batch}, channels_last={channels_last})", t, diff, rel))
     cache_rows = cached_real_features(weights, args.n, args.device, args.repeats)
-    import torch_fidelity
-
     lines = [
         "# Metric evaluation: Inception feature extraction and cached real features",
         "",
