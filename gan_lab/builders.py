@@ -21,7 +21,7 @@ from gan_lab.callbacks.final_checkpoint import FinalCheckpoint
 from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
-from gan_lab.gan_module import GANModule
+from gan_lab.tasks.adversarial import AdversarialModule
 from gan_lab.regularizers import DiffAugment, InstanceNoise, R1Penalty, apply_spectral_norm
 
 log = logging.getLogger(__name__)
@@ -149,13 +149,26 @@ def regularizer_kwargs(cfg: DictConfig) -> dict[str, Any]:
         "g_grad_clip": clip.get("generator"),
         "d_grad_clip": clip.get("discriminator"),
         "lr_decay": cfg.get("lr_decay", "none"),
+        "lr_decay_start": int(cfg.get("lr_decay_start", 0) or 0),
         "total_g_steps": int(cfg.g_steps),
     }
 
 
-def build_module(cfg: DictConfig) -> GANModule:
+def task_config(cfg: DictConfig) -> DictConfig:
+    """The ``task`` group of a run config; checkpoints written before the task families
+    stored the same settings under ``module``."""
+    return cfg.task if cfg.get("task") is not None else cfg.module
+
+
+def task_class(cfg: DictConfig) -> type[AdversarialModule]:
+    from hydra.utils import get_class
+
+    return get_class(task_config(cfg)._target_)
+
+
+def build_module(cfg: DictConfig) -> AdversarialModule:
     # A partial: the run config holds `_target_` keys that Hydra must not instantiate.
-    make_module = instantiate(cfg.module, _partial_=True)
+    make_module = instantiate(task_config(cfg), _partial_=True)
     generator, discriminator = build_networks(cfg)
     return make_module(
         generator=generator,

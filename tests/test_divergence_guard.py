@@ -113,13 +113,13 @@ def test_a_nan_loss_stops_the_step_it_appears_in(tmp_path):
     )
     L.seed_everything(0)
     module = build_module(cfg)
-    original = module.generator_step
+    original = module.generator_update
 
-    def generator_step(*args, **kwargs):
-        logs = original(*args, **kwargs)
-        return {**logs, "train/g_loss": torch.tensor(float("inf"))} if module.g_step == 2 else logs
+    def generator_update(*args, **kwargs):
+        logs, outputs = original(*args, **kwargs)
+        return ({**logs, "train/g_loss": torch.tensor(float("inf"))} if module.g_step == 2 else logs), outputs
 
-    module.generator_step = generator_step
+    module.generator_update = generator_update
     trainer = build_trainer(cfg, [], build_loggers(cfg))
     with pytest.raises(DivergenceError, match=r"generator step 3: train/g_loss = inf\. Stopped; no checkpoint"):
         trainer.fit(module, datamodule=build_datamodule(cfg))

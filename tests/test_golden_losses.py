@@ -57,7 +57,7 @@ CASES = {
         "dataset.source.num_samples=256",
         "loss=ragan",
         "loss.n_critic=2",
-        "module.prior=uniform",
+        "task.prior=uniform",
     ],
 }
 

@@ -180,7 +180,7 @@ def test_mixture_2d_r1_is_the_benchmarks_best_row(tmp_path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from mode_collapse_2d import BASE, BEST
 
-    keys = ("model", "loss", "optimizer", "regularizers", "data", "g_steps", "lr_decay", "dataset", "module")
+    keys = ("model", "loss", "optimizer", "regularizers", "data", "g_steps", "lr_decay", "dataset", "task")
     for dataset in ("grid", "ring"):
         preset = compose_train(["experiment=mixture_2d_r1", f"dataset={dataset}"], tmp_path, fast=False)
         bench = compose_train([f"dataset={dataset}", *BASE, *BEST], tmp_path, fast=False)

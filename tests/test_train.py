@@ -103,13 +103,13 @@ def test_d_updates_see_fresh_real_batches(tmp_path, monkeypatch):
     from gan_lab.gan_module import GANModule
 
     seen = []
-    original = GANModule.discriminator_step
+    original = GANModule.discriminator_update
 
-    def spy(self, real, labels, d_opt):
-        seen.append(real.clone())
-        return original(self, real, labels, d_opt)
+    def spy(self, batch, d_opt, outputs=None):
+        seen.append(batch[0].clone())
+        return original(self, batch, d_opt, outputs)
 
-    monkeypatch.setattr(GANModule, "discriminator_step", spy)
+    monkeypatch.setattr(GANModule, "discriminator_update", spy)
     run(tmp_path, "loss=wgan", "loss.n_critic=3", "g_steps=1", "data.batch_size=4")
     assert len(seen) == 3 and all(r.shape[0] == 4 for r in seen)
     assert not torch.equal(seen[0], seen[1]) and not torch.equal(seen[1], seen[2])
@@ -119,19 +119,19 @@ def test_generator_step_leaves_discriminator_untouched(tmp_path, monkeypatch):
     from gan_lab.gan_module import GANModule
 
     seen = {}
-    original = GANModule.generator_step
+    original = GANModule.generator_update
 
-    def spy(self, real, labels, g_opt):
+    def spy(self, batch, g_opt, outputs=None):
         before = [p.grad.clone() for p in self.discriminator.parameters()]
         weights = [p.detach().clone() for p in self.discriminator.parameters()]
-        out = original(self, real, labels, g_opt)
+        out = original(self, batch, g_opt, outputs)
         seen["grads_unchanged"] = all(torch.equal(b, p.grad) for b, p in zip(before, self.discriminator.parameters()))
         seen["weights_unchanged"] = all(torch.equal(w, p) for w, p in zip(weights, self.discriminator.parameters()))
         seen["requires_grad"] = all(p.requires_grad for p in self.discriminator.parameters())
         seen["g_grads"] = all(p.grad is not None for p in self.generator.parameters())
         return out
 
-    monkeypatch.setattr(GANModule, "generator_step", spy)
+    monkeypatch.setattr(GANModule, "generator_update", spy)
     run(tmp_path, "g_steps=1")
     assert seen == {"grads_unchanged": True, "weights_unchanged": True, "requires_grad": True, "g_grads": True}
 

@@ -1,13 +1,14 @@
-"""Saves what the generator makes from the module's fixed noise, at regular intervals.
+"""Saves the module's preview (what G makes of fixed inputs) at regular intervals.
 
-Images become a grid (``torchvision.utils.save_image``); 2D points become a
-scatter plot of generated against real points (matplotlib). One PNG per
+Each task family says what its preview is (:meth:`AdversarialModule.preview`): samples
+from a fixed noise batch (noise -> image), or source | output | target rows of a fixed
+batch (paired). Images become a grid (``torchvision.utils.save_image``); 2D points
+become a scatter plot of generated against real points (matplotlib). One PNG per
 interval, ``step_XXXXXX.png`` (G steps), plus ``final.png`` at the end.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import lightning as L
@@ -46,9 +47,10 @@ class SamplePreviews(L.Callback):
     def save(self, trainer: L.Trainer, pl_module: L.LightningModule, filename: str) -> Path:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         path = self.output_dir / filename
-        fake = pl_module.generate(pl_module.fixed_noise).float().cpu()
+        fake, nrow = pl_module.preview(trainer)
+        fake = fake.float().cpu()
         if fake.dim() == 4:
-            save_image(fake, path, nrow=int(math.sqrt(fake.shape[0])) or 1, normalize=True, value_range=(-1, 1))
+            save_image(fake, path, nrow=nrow, normalize=True, value_range=(-1, 1))
         else:
             self._scatter(fake, self._real_points(trainer), path, pl_module.g_step)
         self._send_to_loggers(trainer, path, pl_module.g_step)

@@ -34,6 +34,12 @@ def packed_shape(shape: Any, packing: int) -> list[int]:
     return [int(shape[0]) * int(packing), *(int(s) for s in shape[1:])]
 
 
+def add(*values: Any) -> int:
+    """The sum of integer config values, e.g. a discriminator's input channels when it
+    sees the source and the target side by side: ``${add:${dataset.source_channels},${dataset.channels}}``."""
+    return sum(int(v) for v in values)
+
+
 def class_count(conditional: bool, num_classes: int | None) -> int | None:
     """The ``num_classes`` a model is built with: the dataset's class count when the model
     is conditional, else None (unconditional). An unlabelled dataset with
@@ -78,6 +84,7 @@ def register_resolvers() -> None:
         ("resume_dir", resume_dir),
         ("packed_shape", packed_shape),
         ("class_count", class_count),
+        ("add", add),
         ("best_metric", best_metric),
         ("metric_mode", metric_mode),
     ):

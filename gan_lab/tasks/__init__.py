@@ -1,0 +1,7 @@
+"""Task families: the adversarial loop written once (:mod:`gan_lab.tasks.adversarial`)
+and the families built on it. ``conf/task/<name>.yaml`` picks one."""
+
+from gan_lab.tasks.adversarial import AdversarialModule
+from gan_lab.tasks.noise_to_image import NoiseToImage
+
+__all__ = ["AdversarialModule", "NoiseToImage"]
