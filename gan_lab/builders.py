@@ -21,8 +21,8 @@ from gan_lab.callbacks.final_checkpoint import FinalCheckpoint
 from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
-from gan_lab.tasks.adversarial import AdversarialModule
 from gan_lab.regularizers import DiffAugment, InstanceNoise, R1Penalty, apply_spectral_norm
+from gan_lab.tasks.adversarial import AdversarialModule
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,49 @@ def _regularizers(cfg: DictConfig) -> DictConfig:
     return cfg.get("regularizers") or OmegaConf.create({})
 
 
+def dataset_provides(dataset_cfg: Any) -> list[str]:
+    """The batch entries a dataset config declares (noise -> image datasets: real samples and labels)."""
+    return list(dataset_cfg.get("provides") or ["real", "label"])
+
+
+def datasets_that_fit(required: tuple[str, ...]) -> list[str]:
+    """Names of the bundled dataset configs whose items hold every entry in ``required``."""
+    from gan_lab.config_path import config_dir
+
+    fitting = []
+    for path in sorted(Path(config_dir(), "dataset").glob("*.yaml")):
+        provided = dataset_provides(OmegaConf.load(path))
+        if all(key in provided for key in required):
+            fitting.append(path.stem)
+    return fitting
+
+
+def task_choice(cfg: DictConfig) -> str:
+    """The ``task=`` option of the run (the family's class name when Hydra is not running)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if HydraConfig.initialized():
+        choice = HydraConfig.get().runtime.choices.get("task")
+        if choice:
+            return str(choice)
+    return task_config(cfg)._target_.rsplit(".", 1)[-1]
+
+
+def check_data_contract(cfg: DictConfig) -> None:
+    """The family's required batch entries must be among those the dataset provides."""
+    required = task_class(cfg).required_batch_keys(task_config(cfg))
+    provided = dataset_provides(cfg.dataset)
+    missing = [key for key in required if key not in provided]
+    if missing:
+        raise IncompatibleConfigError(
+            f"task={task_choice(cfg)} needs batch entries {list(required)}, but dataset={cfg.dataset.name} provides "
+            f"{provided} (missing {missing}). Datasets that fit task={task_choice(cfg)}: "
+            f"{', '.join(datasets_that_fit(required)) or 'none bundled'}"
+        )
+
+
 def check_compatibility(cfg: DictConfig) -> None:
+    check_data_contract(cfg)
     model, kind = cfg.model.get("name"), cfg.dataset.get("kind")
     accepted = MODEL_DATA_KINDS.get(model)
     if accepted is not None and kind not in accepted:

@@ -16,6 +16,36 @@ from zoo_config import compose_train
 CIFAR_SWAP = ["dataset=bundled_mnist", "dataset.image_size=32", "dataset.channels=3"]
 TINY_CONV = ["model.generator.width=8", "model.discriminator.width=8"]
 TINY_MLP = ["model.generator.hidden_dims=[16,16]", "model.discriminator.hidden_dims=[16]"]
+# Folder presets of the paired family run on offline pairs derived from the bundled digits.
+SR_SWAP = ["dataset=sr_digits", "dataset.scale=4", "dataset.image_size=32", "model.generator.num_blocks=1"]
+PIX2PIX_PUBLISHED = {
+    "task._target_": "gan_lab.tasks.PairedImageToImage",
+    "task.discriminator_condition": ["source"],
+    "task.pixel_loss": "l1",
+    "task.pixel_weight": 100.0,
+    "task.adversarial_weight": 1.0,
+    "task.discriminator_weight": 0.5,
+    "loss._target_": "gan_lab.losses.NonSaturatingLoss",
+    "optimizer.generator.lr": 2e-4,
+    "optimizer.discriminator.betas": [0.5, 0.999],
+    "lr_decay": "linear",
+    "model.generator.init_std": 0.02,
+    "model.generator.dropout": 0.5,
+}
+SRGAN_PUBLISHED = {
+    "task.step_order": "g_first",
+    "task.discriminator_condition": [],
+    "task.pixel_loss": "l1",
+    "task.pixel_weight": 1e-2,
+    "task.adversarial_weight": 5e-3,
+    "optimizer.generator.lr": 1e-4,
+    "optimizer.generator.betas": [0.9, 0.99],
+    "dataset.scale": 4,
+    "dataset.image_size": 128,
+    "data.batch_size": 16,
+    "model.generator.num_blocks": 16,
+    "model.generator.width": 64,
+}
 
 # preset -> (settings that must hold as composed, overrides for the quick run)
 PRESETS = {
@@ -107,6 +137,54 @@ PRESETS = {
         },
         TINY_MLP,
     ),
+    "pix2pix_facades": (
+        {
+            **PIX2PIX_PUBLISHED,
+            "data.batch_size": 1,
+            "g_steps": 80000,
+            "lr_decay_start": 40000,
+            "dataset.name": "aligned_folder",
+            "dataset.image_size": 256,
+            "dataset.load_size": 286,
+            "model.discriminator.n_layers": 3,
+            "model.generator.width": 64,
+        },
+        ["dataset=edges2digits", "dataset.image_size=32", "model.discriminator.n_layers=2", *TINY_CONV],
+    ),
+    "pix2pix_edges2digits": (
+        {**PIX2PIX_PUBLISHED, "dataset.name": "edges2digits", "lr_decay_start": 1000, "g_steps": 2000},
+        TINY_CONV,
+    ),
+    "srresnet_x4": (
+        {**SRGAN_PUBLISHED, "task.pixel_weight": 1.0, "task.adversarial_weight": 0.0, "task.pretrain_g_steps": 100000},
+        SR_SWAP + TINY_CONV,
+    ),
+    "srgan_x4": (
+        {**SRGAN_PUBLISHED, "loss._target_": "gan_lab.losses.NonSaturatingLoss", "task.pretrain_g_steps": 10000},
+        SR_SWAP + TINY_CONV,
+    ),
+    "esrgan_x4": ({**SRGAN_PUBLISHED, "loss._target_": "gan_lab.losses.RelativisticAverageLoss"}, SR_SWAP + TINY_CONV),
+    "sr_digits_x2": (
+        {
+            "dataset.name": "sr_digits",
+            "dataset.scale": 2,
+            "task.step_order": "g_first",
+            "task.adversarial_weight": 5e-3,
+        },
+        TINY_CONV,
+    ),
+    "inpaint_center": (
+        {
+            "dataset.name": "inpaint_digits",
+            "task.generator_inputs": ["source", "mask"],
+            "task.composite_mask": True,
+            "task.pixel_loss": "l2",
+            "task.pixel_region": "hole",
+            "task.pixel_weight": 0.999,
+            "task.adversarial_weight": 1e-3,
+        },
+        TINY_CONV,
+    ),
     "mnist_dcgan": ({"model.name": "dcgan", "data.batch_size": 128, "dataset.name": "bundled_mnist"}, TINY_CONV),
     "stacked_mnist": (
         {
@@ -148,7 +226,8 @@ def test_preset_composes_and_runs(preset, tmp_path):
     assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
     if cfg.lr_decay == "linear":  # decayed to 0 at the last of the 2 G updates
         assert all(opt.param_groups[0]["lr"] == 0.0 for opt in trainer.optimizers)
-    assert torch.isfinite(module.generate(n=2)).all()
+    images, _ = module.preview(trainer)  # what the sample grids show, for every family
+    assert torch.isfinite(images).all()
 
 
 CIFAR_JPEGS = Path("/work/shared/data/cifar10-jpeg/test")

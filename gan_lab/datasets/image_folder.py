@@ -65,6 +65,10 @@ class ImageFolderImages(Dataset):
         extensions: tuple[str, ...] = DEFAULT_EXTENSIONS,
         skip_corrupt: bool = False,
     ):
+        if root is None:
+            raise DatasetNotFoundError(
+                "dataset.root is not set: point to your images with dataset.root=/path/to/images"
+            )
         self.root = Path(root).expanduser().resolve()
         if not self.root.is_dir():
             raise DatasetNotFoundError(

@@ -3,5 +3,6 @@ and the families built on it. ``conf/task/<name>.yaml`` picks one."""
 
 from gan_lab.tasks.adversarial import AdversarialModule
 from gan_lab.tasks.noise_to_image import NoiseToImage
+from gan_lab.tasks.paired import PairedImageToImage
 
-__all__ = ["AdversarialModule", "NoiseToImage"]
+__all__ = ["AdversarialModule", "NoiseToImage", "PairedImageToImage"]

@@ -33,6 +33,7 @@ import lightning as L
 import torch
 from torch import Tensor, nn
 
+from gan_lab.errors import IncompatibleConfigError
 from gan_lab.losses.base import GANLoss
 from gan_lab.regularizers.diffaugment import DiffAugment
 from gan_lab.regularizers.ema import make_ema_generator, update_ema
@@ -67,8 +68,10 @@ class AdversarialModule(L.LightningModule):
     loss: the adversarial loss (:class:`gan_lab.losses.GANLoss`); it sets ``n_critic``.
     g_optimizer, d_optimizer: factories ``params -> Optimizer`` (Hydra ``_partial_``).
     step_order: ``"d_first"`` or ``"g_first"``.
-    pretrain_g_steps: G updates at the start with no D update and no adversarial term
-        (the reconstruction-only warm-up of SRResNet -> SRGAN and Iizuka et al.).
+    pretrain_g_steps: G updates at the start in which G gets no adversarial term (the
+        reconstruction-only warm-up of SRResNet -> SRGAN and Iizuka et al.). D keeps
+        training meanwhile, so every step has its n_critic D updates and Lightning's
+        optimizer-step count (``trainer.max_steps``) stays ``g_steps x (n_critic + 1)``.
     r1: R1 penalty on real D inputs (None: off); lazy when its interval is > 1.
     instance_noise, augment, packing: what D sees (instance noise, DiffAugment, PacGAN).
     ema_decay: keep an EMA copy ``ema_<name>`` of each network in ``ema_networks`` (None: off).
@@ -114,6 +117,11 @@ class AdversarialModule(L.LightningModule):
             raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {lr_decay!r}")
         if lr_decay == "linear" and not total_g_steps:
             raise ValueError("lr_decay='linear' needs total_g_steps")
+        if lr_decay == "linear" and not 0 <= int(lr_decay_start) < int(total_g_steps):
+            raise IncompatibleConfigError(
+                f"lr_decay_start={lr_decay_start} must lie in [0, g_steps={total_g_steps}): the learning rate "
+                "stays constant for lr_decay_start G steps, then decays linearly to 0 at g_steps"
+            )
         if int(packing) < 1:
             raise ValueError(f"packing must be >= 1, got {packing}")
         self.automatic_optimization = False
@@ -182,7 +190,7 @@ class AdversarialModule(L.LightningModule):
 
     @property
     def adversarial_active(self) -> bool:
-        """False during the reconstruction-only warm-up (``pretrain_g_steps``)."""
+        """False while G is in its reconstruction-only warm-up (``pretrain_g_steps``)."""
         return self.g_step >= self.pretrain_g_steps
 
     def load_state_dict(self, *args: Any, **kwargs: Any) -> Any:
@@ -211,8 +219,6 @@ class AdversarialModule(L.LightningModule):
         decay_steps = self.total_g_steps - self.lr_decay_start
         if self.lr_decay_start == 0:
             return torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=self.total_g_steps)
-        if decay_steps <= 0:
-            raise ValueError(f"lr_decay_start={self.lr_decay_start} leaves no G step to decay over")
         constant = torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=self.lr_decay_start)
         linear = torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=decay_steps)
         return torch.optim.lr_scheduler.SequentialLR(optimizer, [constant, linear], [self.lr_decay_start])
@@ -220,15 +226,14 @@ class AdversarialModule(L.LightningModule):
     def training_step(self, batch: Any, batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
         batches = self.split_batch(batch, self.n_critic)
-        d_batches = batches if self.adversarial_active else []
         g_batch = batches[0] if self.step_order == "g_first" else batches[-1]
         shared = None
         if self.step_order == "g_first":
             g_logs, shared = self.generator_update(g_batch, g_opt)
-        if self.reuse_generator_outputs and self.step_order == "d_first" and d_batches:
+        if self.reuse_generator_outputs and self.step_order == "d_first":
             shared = self.generator_outputs(g_batch)  # with grad: the G update below reuses it
         d_logs: dict[str, Tensor] = {}
-        for d_batch in d_batches:
+        for d_batch in batches:
             reuse = shared if (self.reuse_generator_outputs and d_batch is g_batch) else None
             d_logs = self.discriminator_update(d_batch, d_opt, reuse)
         if self.step_order == "d_first":

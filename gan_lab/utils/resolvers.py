@@ -40,6 +40,12 @@ def add(*values: Any) -> int:
     return sum(int(v) for v in values)
 
 
+def fraction_of(value: int, fraction: float) -> int:
+    """``int(value * fraction)``: e.g. a schedule that decays over the second half of the run,
+    ``lr_decay_start: ${fraction_of:${g_steps},0.5}``, follows ``g_steps`` overrides."""
+    return int(int(value) * float(fraction))
+
+
 def class_count(conditional: bool, num_classes: int | None) -> int | None:
     """The ``num_classes`` a model is built with: the dataset's class count when the model
     is conditional, else None (unconditional). An unlabelled dataset with
@@ -85,6 +91,7 @@ def register_resolvers() -> None:
         ("packed_shape", packed_shape),
         ("class_count", class_count),
         ("add", add),
+        ("fraction_of", fraction_of),
         ("best_metric", best_metric),
         ("metric_mode", metric_mode),
     ):
