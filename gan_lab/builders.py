@@ -192,6 +192,7 @@ def regularizer_kwargs(cfg: DictConfig) -> dict[str, Any]:
         "d_grad_clip": clip.get("discriminator"),
         "lr_decay": cfg.get("lr_decay", "none"),
         "lr_decay_start": int(cfg.get("lr_decay_start", 0) or 0),
+        "lr_decay_gamma": float(cfg.get("lr_decay_gamma", 0.999)),
         "total_g_steps": int(cfg.g_steps),
     }
 

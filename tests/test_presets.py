@@ -18,6 +18,18 @@ TINY_CONV = ["model.generator.width=8", "model.discriminator.width=8"]
 TINY_MLP = ["model.generator.hidden_dims=[16,16]", "model.discriminator.hidden_dims=[16]"]
 # Folder presets of the paired family run on offline pairs derived from the bundled digits.
 SR_SWAP = ["dataset=sr_digits", "dataset.scale=4", "dataset.image_size=32", "model.generator.num_blocks=1"]
+TINY_VOCODER_D = [
+    "model.discriminator.mpd.base_channels=2",
+    "model.discriminator.msd.base_channels=4",
+    "model.discriminator.msd.max_channels=16",
+]
+VOCODER_SWAP = [
+    "dataset=tones",
+    "dataset.segment_length=2048",
+    "dataset.num_clips=8",
+    "data.num_workers=0",
+    "task.preview_seconds=0.25",
+]
 PIX2PIX_PUBLISHED = {
     "task._target_": "gan_lab.tasks.PairedImageToImage",
     "task.discriminator_condition": ["source"],
@@ -184,6 +196,49 @@ PRESETS = {
             "task.adversarial_weight": 1e-3,
         },
         TINY_CONV,
+    ),
+    "hifigan_v1_ljspeech": (
+        {
+            "task.mel.hop_length": 256,
+            "task.mel.fmax": 8000.0,
+            "task.mel_weight": 45.0,
+            "task.feature_matching.weight": 2.0,
+            "loss._target_": "gan_lab.losses.LeastSquaresLoss",
+            "optimizer.generator._target_": "torch.optim.AdamW",
+            "optimizer.generator.lr": 2e-4,
+            "optimizer.discriminator.betas": [0.8, 0.99],
+            "data.batch_size": 16,
+            "dataset.segment_length": 8192,
+            "model.generator.upsample_rates": [8, 8, 2, 2],
+            "model.discriminator.mpd.periods": [2, 3, 5, 7, 11],
+            "model.discriminator.msd.scales": 3,
+            "lr_decay": "exponential",
+            "lr_decay_gamma": 0.999,
+        },
+        [*VOCODER_SWAP, "model=vocoder/hifigan_tiny", *TINY_VOCODER_D],
+    ),
+    "hifigan_tiny_speech": (
+        {
+            "model.name": "hifigan_tiny",
+            "loss._target_": "gan_lab.losses.LeastSquaresLoss",
+            "optimizer.generator.betas": [0.8, 0.99],
+            "lr_decay": "exponential",
+        },
+        [*VOCODER_SWAP, *TINY_VOCODER_D],
+    ),
+    "melgan_ljspeech": (
+        {
+            "loss._target_": "gan_lab.losses.HingeLoss",
+            "task.feature_matching.weight": 10.0,
+            "task.feature_matching.layer_weight": 0.8,
+            "task.feature_matching.average_over_discriminators": True,
+            "task.mel_weight": 0.0,
+            "optimizer.generator.lr": 1e-4,
+            "optimizer.discriminator.betas": [0.5, 0.9],
+            "model.generator.ngf": 32,
+            "model.discriminator.msd.num_d": 3,
+        },
+        [*VOCODER_SWAP, "model.generator.ngf=4", "model.discriminator.msd.ndf=4"],
     ),
     "mnist_dcgan": ({"model.name": "dcgan", "data.batch_size": 128, "dataset.name": "bundled_mnist"}, TINY_CONV),
     "stacked_mnist": (

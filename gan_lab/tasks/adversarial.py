@@ -43,7 +43,7 @@ from gan_lab.regularizers.r1 import R1Penalty
 from gan_lab.utils.nvml_check import drop_futile_nvml_check
 
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
-LR_DECAYS = ("none", "linear")
+LR_DECAYS = ("none", "linear", "exponential")
 STEP_ORDERS = ("d_first", "g_first")
 # Terms the loop itself adds to D's loss: logged under their own names, not as d_<name>.
 LOOP_REGULARIZERS = ("penalty", "r1")
@@ -77,8 +77,9 @@ class AdversarialModule(L.LightningModule):
     ema_decay: keep an EMA copy ``ema_<name>`` of each network in ``ema_networks`` (None: off).
     ema_start_step: G steps during which the EMA is a plain copy.
     g_grad_clip, d_grad_clip: max global gradient norm (None: off).
-    lr_decay: ``"none"`` or ``"linear"`` (to 0 at ``total_g_steps``, starting after
-        ``lr_decay_start`` G steps of constant learning rate).
+    lr_decay: ``"none"``, ``"linear"`` (to 0 at ``total_g_steps``, starting after
+        ``lr_decay_start`` G steps of constant learning rate; stepped every G update) or
+        ``"exponential"`` (times ``lr_decay_gamma`` after every epoch, as HiFi-GAN).
     run_config: the resolved run config (plain types), saved in checkpoints.
     """
 
@@ -107,6 +108,7 @@ class AdversarialModule(L.LightningModule):
         d_grad_clip: float | None = None,
         lr_decay: str = "none",
         lr_decay_start: int = 0,
+        lr_decay_gamma: float = 0.999,
         total_g_steps: int | None = None,
         run_config: dict[str, Any] | None = None,
     ) -> None:
@@ -143,6 +145,7 @@ class AdversarialModule(L.LightningModule):
             setattr(self, f"ema_{name}", make_ema_generator(getattr(self, name), ema_decay))
         self.g_grad_clip, self.d_grad_clip = g_grad_clip, d_grad_clip
         self.lr_decay, self.lr_decay_start, self.total_g_steps = lr_decay, int(lr_decay_start), total_g_steps
+        self.lr_decay_gamma = float(lr_decay_gamma)
         self.run_config = run_config or {}
         self.register_buffer("generator_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("discriminator_steps", torch.zeros((), dtype=torch.long))
@@ -211,6 +214,8 @@ class AdversarialModule(L.LightningModule):
         g_opt = self.g_optimizer_factory(self.generator.parameters())
         if self.lr_decay == "none":
             return [d_opt, g_opt]
+        if self.lr_decay == "exponential":
+            return [d_opt, g_opt], [torch.optim.lr_scheduler.ExponentialLR(o, self.lr_decay_gamma) for o in (d_opt, g_opt)]
         return [d_opt, g_opt], [self._linear_decay(opt) for opt in (d_opt, g_opt)]
 
     def _linear_decay(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler:
@@ -265,8 +270,10 @@ class AdversarialModule(L.LightningModule):
         if outputs is None:
             with torch.no_grad():
                 outputs = self.generator_outputs(batch)
+        else:  # shared with the G update: D must not reach G through it
+            outputs = detached(outputs)
         self._step_logs = {}
-        terms = self.discriminator_terms(batch, detached(outputs))
+        terms = self.discriminator_terms(batch, outputs)
         total = sum(terms.values())
         d_opt.zero_grad(set_to_none=True)
         self.manual_backward(total)
@@ -395,12 +402,18 @@ class AdversarialModule(L.LightningModule):
         for name in self.ema_networks:
             update_ema(getattr(self, f"ema_{name}"), getattr(self, name), self.g_step, self.ema_start_step)
 
-    def step_lr_schedulers(self) -> None:
+    def step_lr_schedulers(self, per: str = "g_step") -> None:
+        """Steps the schedulers due ``per`` G update (linear) or ``per`` epoch (exponential)."""
         schedulers = self.lr_schedulers()
-        if schedulers is None:
+        if schedulers is None or (per == "epoch") != (self.lr_decay == "exponential"):
             return
         for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
             scheduler.step()
+
+    def on_train_epoch_end(self) -> None:
+        # Lightning also ends the epoch when max_steps stops the run mid-epoch: decay only after a full one.
+        if self.trainer.fit_loop.epoch_loop.batch_progress.is_last_batch:
+            self.step_lr_schedulers(per="epoch")
 
     def network(self, name: str, use_ema: bool = True) -> nn.Module:
         """Network ``name``, or its EMA copy when there is one and ``use_ema``."""

@@ -1,0 +1,164 @@
+"""GAN vocoders vs Griffin-Lim on the held-out clips of the shared speech corpus (CPU).
+
+    python benchmarks/vocoders.py                      # ~30 CPU minutes: 13 min per GAN + Griffin-Lim
+    python benchmarks/vocoders.py --minutes 0.3 --clips 2 --out /tmp/smoke.md   # smoke test
+
+Trains HiFi-GAN tiny (experiment=hifigan_tiny_speech) and a narrow MelGAN for a fixed wall-clock
+budget each on the first 90 % of ../shared/data/speech-espeak, then re-synthesises the held-out
+10 % (ES-0289 .. ES-0320) from the same mels (HiFi-GAN's front end: fmax 8 kHz; the MelGAN here uses
+it too, so all three rows invert the same spectrograms) and compares with Griffin-Lim (librosa,
+60 iterations): mel L1 and MCD (gan_lab.metrics.audio, protocol in the report), plus the
+spectrograms of one clip side by side. Writes a Markdown report with the machine, versions and date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))
+
+from helpers import compose_config
+
+from gan_lab.audio.griffin_lim import griffin_lim
+from gan_lab.datasets.audio import AudioFolder
+from gan_lab.metrics.audio import vocoder_metrics
+from gan_lab.train import train
+
+SPEECH = REPO.parent / "shared" / "data" / "speech-espeak"
+COMMON = [
+    "trainer.accelerator=cpu",
+    "logger={}",
+    "callbacks=none",
+    "+trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
+    "g_steps=1000000",
+]
+MODELS = {
+    "HiFi-GAN tiny": ["experiment=hifigan_tiny_speech"],
+    "MelGAN (ngf 8, ndf 4)": [
+        "experiment=melgan_ljspeech",
+        "task.mel.fmax=8000.0",
+        "model.generator.ngf=8",
+        "model.discriminator.msd.ndf=4",
+        "data.batch_size=8",
+        "data.num_workers=0",
+        "dataset.cache=true",
+    ],
+}
+
+
+def train_for(name: str, overrides: list[str], minutes: float, root: Path, workdir: Path):
+    seconds = max(int(minutes * 60), 1)
+    max_time = f"00:{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    cfg = compose_config(
+        [*overrides, *COMMON, f"dataset.root={root}", f"+trainer.max_time={max_time}"], workdir / name.split()[0]
+    )
+    start = time.time()
+    module = train(cfg).lightning_module
+    return module.eval(), int(module.generator_steps), time.time() - start
+
+
+def padded(clip: torch.Tensor, hop: int) -> torch.Tensor:
+    return torch.nn.functional.pad(clip, (0, -clip.shape[-1] % hop)).view(1, 1, -1)
+
+
+def spectrogram_figure(path: Path, rows: dict[str, torch.Tensor], mel) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(rows), 1, figsize=(8, 2.0 * len(rows)), sharex=True)
+    for ax, (title, audio) in zip(axes, rows.items()):
+        ax.imshow(mel.loss_mel(audio.view(1, 1, -1))[0].numpy(), origin="lower", aspect="auto", vmin=-11.5, vmax=2)
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel("mel band")
+    axes[-1].set_xlabel(f"frame (hop {mel.hop_length} at {mel.sample_rate} Hz)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=13.0, help="training wall-clock minutes per GAN vocoder")
+    parser.add_argument("--clips", type=int, default=32, help="held-out clips evaluated (first N of the 32)")
+    parser.add_argument("--root", type=Path, default=SPEECH)
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "vocoders_benchmark.md")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    workdir = Path(tempfile.mkdtemp(prefix="vocoders_"))
+    trained = {name: train_for(name, overrides, args.minutes, args.root, workdir) for name, overrides in MODELS.items()}
+    mel = next(iter(trained.values()))[0].mel
+    test = AudioFolder(args.root, sample_rate=mel.sample_rate, segment_length=None, split="test")
+    names = test.names[: args.clips]
+    references = [padded(test.clip(i), mel.hop_length) for i in range(len(names))]
+    outputs: dict[str, list[torch.Tensor]] = {"Griffin-Lim (librosa, 60 it.)": []}
+    start = time.time()
+    for ref in references:
+        outputs["Griffin-Lim (librosa, 60 it.)"].append(griffin_lim(mel(ref)[0], mel, n_iter=60).view(1, 1, -1))
+    gl_seconds = time.time() - start
+    for name, (module, _, _) in trained.items():
+        outputs[name] = [module.resynthesize(ref).cpu() for ref in references]
+    records = {name: vocoder_metrics(audio, references, names, mel) for name, audio in outputs.items()}
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    figure = args.out.with_suffix(".png")
+    spectrogram_figure(figure, {"reference": references[0], **{k: v[0] for k, v in outputs.items()}}, mel)
+    import librosa
+
+    lines = [
+        "# GAN vocoders vs Griffin-Lim (CPU benchmark)",
+        "",
+        (
+            f"Written by `benchmarks/vocoders.py` on {datetime.date.today().isoformat()}: {platform.platform()}, "
+            f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, torch {torch.__version__}, "
+            f"librosa {librosa.__version__}."
+        ),
+        "",
+        (
+            f"Training: the first 288 clips of `../shared/data/speech-espeak` (synthetic espeak-ng speech), "
+            f"{args.minutes:g} wall-clock minutes per GAN on this machine. Evaluation: held-out clips "
+            f"{names[0]} .. {names[-1]} ({len(names)}), each re-synthesised from its own mel (HiFi-GAN front "
+            "end, fmax 8 kHz). Lower is better for both metrics."
+        ),
+        "",
+        "| vocoder | G steps | train s | mel L1 | MCD (dB) |",
+        "|---|---|---|---|---|",
+        (
+            f"| Griffin-Lim (librosa, 60 it.) | - | ({gl_seconds:.0f} s to invert) | "
+            f"{records['Griffin-Lim (librosa, 60 it.)']['mean']['mel_l1']:.3f} | "
+            f"{records['Griffin-Lim (librosa, 60 it.)']['mean']['mcd_db']:.2f} |"
+        ),
+    ]
+    for name, (_, steps, seconds) in trained.items():
+        mean = records[name]["mean"]
+        lines.append(f"| {name} | {steps} | {seconds:.0f} | {mean['mel_l1']:.3f} | {mean['mcd_db']:.2f} |")
+    lines += [
+        "",
+        f"![log-mel spectrograms of {names[0]}]({figure.name})",
+        "",
+        "Protocol (every record):",
+        "",
+        "```json",
+        json.dumps(next(iter(records.values()))["protocol"], indent=1),
+        "```",
+    ]
+    args.out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[: 12 + len(trained)]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""MelGAN generator (Kumar et al., 2019, "MelGAN: Generative Adversarial Networks for
+Conditional Waveform Synthesis"), from the paper and ``../shared/reference/variants.md`` §2.9.
+
+Input conv (7 taps, reflect padding) to ``ngf x 2^stages`` channels, then per stage a
+LeakyReLU(0.2) and a transposed conv (kernel 2r, stride r) that halves the channels,
+followed by a residual stack of dilated convolutions (dilations 1, 3, 9); a final 7-tap conv
+and tanh. Weight norm everywhere; N(0, 0.02) initial weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.parametrizations import weight_norm
+
+MELGAN_SLOPE = 0.2
+
+
+def wn(conv: nn.Module) -> nn.Module:
+    """N(0, 0.02) weights, then weight norm (initialising after weight_norm would change nothing:
+    the weight is then recomputed from its magnitude and direction at every access)."""
+    nn.init.normal_(conv.weight, 0.0, 0.02)
+    return weight_norm(conv)
+
+
+class MelGANResidualUnit(nn.Module):
+    """x -> 1x1 shortcut(x) + conv_1x1(lrelu(conv_3,dilated(pad(lrelu(x)))))."""
+
+    def __init__(self, channels: int, dilation: int) -> None:
+        super().__init__()
+        self.block = nn.Sequential(
+            nn.LeakyReLU(MELGAN_SLOPE),
+            nn.ReflectionPad1d(dilation),
+            wn(nn.Conv1d(channels, channels, 3, dilation=dilation)),
+            nn.LeakyReLU(MELGAN_SLOPE),
+            wn(nn.Conv1d(channels, channels, 1)),
+        )
+        self.shortcut = wn(nn.Conv1d(channels, channels, 1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.shortcut(x) + self.block(x)
+
+
+class MelGANGenerator(nn.Module):
+    """Args: ``n_mels``, ``ngf`` (channels of the last stage; the first has ``ngf x 2^stages``),
+    ``upsample_rates`` (even, product = hop length), ``residual_layers`` per stage (dilations 3^j)."""
+
+    def __init__(
+        self, n_mels: int = 80, ngf: int = 32, upsample_rates: Sequence[int] = (8, 8, 2, 2), residual_layers: int = 3
+    ) -> None:
+        super().__init__()
+        from gan_lab.errors import IncompatibleConfigError
+
+        if any(int(r) % 2 for r in upsample_rates):
+            raise IncompatibleConfigError(
+                f"model.generator.upsample_rates={list(upsample_rates)}: MelGAN's transposed convs (kernel 2r, "
+                "padding r/2) need even rates"
+            )
+        self.n_mels = int(n_mels)
+        self.upsample_rates = tuple(int(r) for r in upsample_rates)
+        channels = int(ngf) * 2 ** len(self.upsample_rates)
+        layers: list[nn.Module] = [nn.ReflectionPad1d(3), wn(nn.Conv1d(n_mels, channels, 7))]
+        for rate in self.upsample_rates:
+            layers += [
+                nn.LeakyReLU(MELGAN_SLOPE),
+                wn(nn.ConvTranspose1d(channels, channels // 2, 2 * rate, stride=rate, padding=rate // 2)),
+            ]
+            channels //= 2
+            layers += [MelGANResidualUnit(channels, 3**j) for j in range(int(residual_layers))]
+        layers += [nn.LeakyReLU(MELGAN_SLOPE), nn.ReflectionPad1d(3), wn(nn.Conv1d(channels, 1, 7))]
+        self.layers = nn.Sequential(*layers)
+
+    # the input's 3-sample reflect padding needs at least 4 mel frames
+    min_frames = 4
+
+    @property
+    def hop_length(self) -> int:
+        return math.prod(self.upsample_rates)
+
+    def forward(self, mel: Tensor) -> Tensor:
+        return torch.tanh(self.layers(mel))
