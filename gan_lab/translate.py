@@ -84,11 +84,7 @@ def load_translator(cfg: DictConfig):  # noqa: ANN201
     direction = str(cfg.get("direction", "AtoB"))
     if direction not in DIRECTIONS:
         raise GanLabError(f"direction={direction}: choose from {list(DIRECTIONS)}")
-    if family == "paired" and direction != "AtoB":
-        raise IncompatibleConfigError(
-            f"direction={direction}: a paired checkpoint learnt one direction, source -> target (AtoB); "
-            "train with dataset.direction=BtoA to translate the other way"
-        )
+    module.direction_channels(direction)  # refuses a direction the model did not learn
     return module
 
 
@@ -115,12 +111,13 @@ def translate_folder(cfg: DictConfig, module) -> Path:  # noqa: ANN001
     device = torch.device(str(cfg.device))
     module.to(device)
     module.eval()
-    channels = int(module.source_channels)
+    direction = str(cfg.get("direction", "AtoB"))
+    channels = int(module.direction_channels(direction)[0])
     out_dir = Path(str(cfg.output)).expanduser() if cfg.get("output") else default_output(cfg)
     out_dir.mkdir(parents=True, exist_ok=True)
     images = [read_input(p, channels) for p in files]
     needs_mask = bool(getattr(module, "needs_mask", False))
-    check_size = getattr(getattr(module, "generator", None), "check_size", None)
+    check_size = getattr(module.direction_generator(direction), "check_size", None)
     shown: dict[int, tuple[Tensor, Tensor]] = {}  # the first comparison_max images by name: (input, output)
     for batch in same_size_batches(images, max(1, int(cfg.batch_size))):
         source = torch.stack([images[i] for i in batch])
@@ -134,7 +131,10 @@ def translate_folder(cfg: DictConfig, module) -> Path:  # noqa: ANN001
                 mask = load_mask(cfg.mask, h, w).expand(len(batch), 1, h, w).contiguous()
                 source = source * (1.0 - mask)  # the known pixels only, as the model was trained
             output = module.translate(
-                source.to(device), None if mask is None else mask.to(device), use_ema=bool(cfg.use_ema)
+                source.to(device),
+                mask=None if mask is None else mask.to(device),
+                use_ema=bool(cfg.use_ema),
+                direction=direction,
             )
         except GanLabError as err:
             raise type(err)(f"{names} ({h}x{w}): {err}") from None

@@ -30,6 +30,21 @@ VOCODER_SWAP = [
     "data.num_workers=0",
     "task.preview_seconds=0.25",
 ]
+CYCLEGAN_PUBLISHED = {
+    "task._target_": "gan_lab.tasks.UnpairedImageToImage",
+    "task.cycle_weight": 10.0,
+    "task.identity_weight": 0.5,
+    "task.pool_size": 50,
+    "task.step_order": "g_first",
+    "loss._target_": "gan_lab.losses.LeastSquaresLoss",
+    "optimizer.generator.lr": 2e-4,
+    "optimizer.discriminator.betas": [0.5, 0.999],
+    "lr_decay": "linear",
+    "model.generator.init_std": 0.02,
+    "model.generator.norm": "instance",
+    "model.discriminator.norm": "instance",
+}
+UNPAIRED_SWAP = ["dataset=digits2inverted", "dataset.image_size=32", "model.generator.num_blocks=1"]
 PIX2PIX_PUBLISHED = {
     "task._target_": "gan_lab.tasks.PairedImageToImage",
     "task.discriminator_condition": ["source"],
@@ -239,6 +254,32 @@ PRESETS = {
             "model.discriminator.msd.num_d": 3,
         },
         [*VOCODER_SWAP, "model.generator.ngf=4", "model.discriminator.msd.ndf=4"],
+    ),
+    "cyclegan_horse2zebra": (
+        {
+            **CYCLEGAN_PUBLISHED,
+            "data.batch_size": 1,
+            "g_steps": 266800,
+            "lr_decay_start": 133400,
+            "dataset.name": "unpaired_folders",
+            "dataset.image_size": 256,
+            "dataset.load_size": 286,
+            "model.generator.num_blocks": 9,
+            "model.generator.upsample": "transposed",
+            "model.generator.width": 64,
+            "model.discriminator.n_layers": 3,
+        },
+        [*UNPAIRED_SWAP, "model.discriminator.n_layers=2", *TINY_CONV],
+    ),
+    "cyclegan_gray2color": (
+        {
+            **CYCLEGAN_PUBLISHED,
+            "dataset.name": "gray2color_unpaired",
+            "g_steps": 2000,
+            "lr_decay_start": 1000,
+            "model.generator.num_blocks": 6,
+        },
+        [*UNPAIRED_SWAP, *TINY_CONV],
     ),
     "mnist_dcgan": ({"model.name": "dcgan", "data.batch_size": 128, "dataset.name": "bundled_mnist"}, TINY_CONV),
     "stacked_mnist": (

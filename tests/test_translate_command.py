@@ -39,7 +39,15 @@ class StandInTranslator(nn.Module):
         if h % 8 or w % 8:
             raise IncompatibleConfigError(f"image height and width must be multiples of 8; got {h}x{w}")
 
-    def translate(self, source, mask=None, use_ema=True):
+    def direction_channels(self, direction="AtoB"):
+        if direction != "AtoB":
+            raise IncompatibleConfigError(f"direction={direction}: a paired checkpoint learnt one direction")
+        return self.source_channels, self.target_channels
+
+    def direction_generator(self, direction="AtoB", use_ema=True):
+        return self.generator
+
+    def translate(self, source, mask=None, use_ema=True, direction="AtoB"):
         self.seen_ema.append(use_ema)
         out = F.interpolate(source, scale_factor=self.scale, mode="nearest") if self.scale > 1 else source
         if mask is not None:

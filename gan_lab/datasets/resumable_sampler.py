@@ -6,6 +6,14 @@ the resumed run must see the same real batches as the uninterrupted run.
 Epoch e uses the permutation drawn from ``seed + e`` (the global RNG is never
 touched). Under DDP each rank takes every ``world_size``-th index of it, and
 the tail is dropped so that every rank gets the same number of samples.
+
+The indices it yields are :class:`SampleIndex` ints that also carry a seed for
+the item's own random draws (crops, flips, masks), derived from the sampler's
+seed, the epoch and the index. A dataset that seeds its augmentation from it
+(:func:`item_generator`) gives an item the same draws in a resumed run as in an
+uninterrupted one, whatever the global RNG did in between (Lightning fetches the
+next batch before a resumed run's RNG states are restored), and in worker
+processes too.
 """
 
 from __future__ import annotations
@@ -14,6 +22,34 @@ from collections.abc import Iterator
 
 import torch
 from torch.utils.data import Sampler
+
+
+class SampleIndex(int):
+    """A dataset index that carries ``draw_seed``, the seed of the item's own random draws."""
+
+    draw_seed: int
+
+    def __new__(cls, index: int, draw_seed: int) -> SampleIndex:
+        value = super().__new__(cls, index)
+        value.draw_seed = int(draw_seed)
+        return value
+
+    def __reduce__(self):  # noqa: ANN204  (to DataLoader workers, with the seed)
+        return SampleIndex, (int(self), self.draw_seed)
+
+
+def item_generator(index: int) -> torch.Generator:
+    """The generator an item's random draws come from: seeded by the sampler when ``index`` is a
+    :class:`SampleIndex`, else (a dataset used on its own) by one draw from the global RNG."""
+    seed = getattr(index, "draw_seed", None)
+    if seed is None:
+        seed = int(torch.randint(0, 2**62, ()))
+    return torch.Generator().manual_seed(seed)
+
+
+def draw_seed(seed: int, epoch: int, index: int) -> int:
+    """A distinct 62-bit seed for each (sampler seed, epoch, index)."""
+    return ((seed * 1_000_003 + epoch) * 2_147_483_647 + index) % 2**62
 
 
 class ResumableShuffleSampler(Sampler[int]):
@@ -42,4 +78,5 @@ class ResumableShuffleSampler(Sampler[int]):
         order = torch.randperm(self.num_samples, generator=rng)
         order = order[: len(self) * self.world_size][self.rank :: self.world_size]
         start, self._skip_batches = self._skip_batches * self.batch_size, 0
-        return iter(order[start:].tolist())
+        epoch, seed = self.epoch, self.seed
+        return iter([SampleIndex(i, draw_seed(seed, epoch, i)) for i in order[start:].tolist()])

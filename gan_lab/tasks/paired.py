@@ -172,9 +172,25 @@ class PairedImageToImage(AdversarialModule):
         return (per_pixel * hole).sum() / hole.sum().clamp_min(1.0)
 
     # -------------------------------------------------------------- inference
+    def direction_channels(self, direction: str = "AtoB") -> tuple[int, int]:
+        """``(input, output)`` channels; a paired model learnt one direction, source -> target."""
+        if direction != "AtoB":
+            raise IncompatibleConfigError(
+                f"direction={direction}: a paired checkpoint learnt one direction, source -> target (AtoB); "
+                "train with dataset.direction=BtoA to translate the other way"
+            )
+        return self.source_channels, self.target_channels
+
+    def direction_generator(self, direction: str = "AtoB", use_ema: bool = True) -> nn.Module:
+        self.direction_channels(direction)
+        return self.network("generator", use_ema)
+
     @torch.no_grad()
-    def translate(self, source: Tensor, mask: Tensor | None = None, use_ema: bool = True) -> Tensor:
+    def translate(
+        self, source: Tensor, mask: Tensor | None = None, use_ema: bool = True, direction: str = "AtoB"
+    ) -> Tensor:
         """G's output in eval mode, clamped to [-1, 1] (an SR generator has no tanh)."""
+        self.direction_channels(direction)
         if self.needs_mask and mask is None:
             raise IncompatibleConfigError("this inpainting model needs a mask (1 = hole) with its source images")
         batch = {"source": source.to(self.device)}

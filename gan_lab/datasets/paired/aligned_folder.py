@@ -14,6 +14,7 @@ from gan_lab.datasets.paired.image_files import (
     load_uint8,
 )
 from gan_lab.datasets.paired.joint_transforms import PairedCropFlip, resize_square, to_signed_float
+from gan_lab.datasets.resumable_sampler import item_generator
 from gan_lab.errors import DatasetNotFoundError, EmptyDatasetError, IncompatibleConfigError
 
 LAYOUT = "root/train/*.jpg, root/test/*.jpg (and optionally root/val/), each image A|B side by side"
@@ -97,5 +98,6 @@ class AlignedFolderPairs(Dataset):
         source = decoded[self.source_channels][..., source_half]
         target = decoded[self.target_channels][..., target_half]
         size = self.load_size if self.random else self.image_size
-        source, target = self.joint(resize_square(source, size), resize_square(target, size))
+        generator = item_generator(index) if self.random else None
+        source, target = self.joint(resize_square(source, size), resize_square(target, size), generator)
         return {"source": to_signed_float(source), "target": to_signed_float(target), "label": -1}

@@ -8,6 +8,7 @@ from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
 from gan_lab.datasets.paired.joint_transforms import check_divisible, crop_window
+from gan_lab.datasets.resumable_sampler import item_generator
 from gan_lab.errors import EmptyDatasetError, IncompatibleConfigError
 
 DERIVATIONS = ("edges", "grayscale", "downsample", "mask")
@@ -65,9 +66,11 @@ class DerivedPairs(Dataset):
     crop on train, centre otherwise; ``flip`` adds a random horizontal flip on
     train); ``channels`` converts it (1 -> 3 repeats, 3 -> 1 luminance).
 
-    Randomness: on train each item seeds its own ``torch.Generator`` with one
-    ``torch.randint`` draw from the global RNG (seeded by the run's seed, and per
-    worker by the DataLoader), and draws its crop, flip and mask from it. Masks are
+    Randomness: on train each item draws its crop, flip and mask from its own
+    ``torch.Generator``, seeded by the training sampler from (seed, epoch, index)
+    (:func:`gan_lab.datasets.resumable_sampler.item_generator`), so a resumed run
+    and worker processes draw exactly what an uninterrupted run draws; used on its
+    own, the dataset seeds it with one draw from the global RNG. Masks are
     fixed per base index (seed ``mask_seed + index``) when ``fixed_masks`` is true,
     which by default it is on every split but train, so evaluation sees the same holes.
     Items: ``{"source", "target", "label"}`` (+ ``"mask"`` ``[1, H, W]``), float32 in [-1, 1].
@@ -174,9 +177,7 @@ class DerivedPairs(Dataset):
     def __getitem__(self, position: int) -> dict:
         index = self.indices[position]
         image, label = self.base[index]
-        generator = None
-        if self.random:
-            generator = torch.Generator().manual_seed(int(torch.randint(0, 2**62, ())))
+        generator = item_generator(position) if self.random else None
         target = self._target(image, generator)
         item = {"target": target, "label": int(label)}
         if self.derivation == "edges":

@@ -20,6 +20,7 @@ from gan_lab.datasets.paired.joint_transforms import (
     resize_square,
     to_signed_float,
 )
+from gan_lab.datasets.resumable_sampler import item_generator
 from gan_lab.errors import DatasetNotFoundError, EmptyDatasetError, IncompatibleConfigError
 
 NATIVE = "native"
@@ -166,5 +167,5 @@ class ParallelFolderPairs(Dataset):
         else:
             size = self.load_size if self.random else self.image_size
             source, target = resize_square(source, size // self.scale), resize_square(target, size)
-        source, target = self.joint(source, target)
+        source, target = self.joint(source, target, item_generator(index) if self.random else None)
         return {"source": to_signed_float(source), "target": to_signed_float(target), "label": -1}
