@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from gan_lab.callbacks.divergence_guard import DivergenceGuard
 from gan_lab.callbacks.final_checkpoint import FinalCheckpoint
+from gan_lab.callbacks.graceful_stop import GracefulStop
 from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
@@ -242,8 +243,14 @@ def build_trainer(cfg: DictConfig, callbacks: list[L.Callback] | None = None, lo
     if strategy is not None:
         kwargs["strategy"] = strategy
     # Always on, whatever the callbacks group says: these make runs safe to stop and resume.
-    final = FinalCheckpoint(str(Path(cfg.paths.output_dir) / "checkpoints"))
-    callbacks = [*(callbacks or []), RNGStateCheckpoint(), DivergenceGuard(), final]
+    checkpoints = str(Path(cfg.paths.output_dir) / "checkpoints")
+    callbacks = [
+        *(callbacks or []),
+        RNGStateCheckpoint(),
+        DivergenceGuard(),
+        FinalCheckpoint(checkpoints),
+        GracefulStop(checkpoints),
+    ]
     if "enable_checkpointing" not in cfg.trainer:
         # Without a ModelCheckpoint of ours (callbacks=none), Lightning would add its own and
         # write epoch=...-step=....ckpt at every epoch end; FinalCheckpoint's last.ckpt stays.

@@ -34,6 +34,7 @@ import torch
 from torch import Tensor, nn
 
 from gan_lab.losses.base import GANLoss
+from gan_lab.tasks.resumed_optimization import apply_configured_optimization
 from gan_lab.regularizers.diffaugment import DiffAugment
 from gan_lab.regularizers.ema import make_ema_generator, update_ema
 from gan_lab.regularizers.instance_noise import InstanceNoise
@@ -139,6 +140,7 @@ class AdversarialModule(L.LightningModule):
         self.register_buffer("generator_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("discriminator_steps", torch.zeros((), dtype=torch.long))
         self._host_counts: list[int] | None = None  # [d_step, g_step]; see _step_counts
+        self._resumed_config: dict[str, Any] | None = None  # the run config of the checkpoint resumed from
         self._step_logs: dict[str, Tensor] = {}
 
     # ------------------------------------------------------------ family hooks
@@ -191,6 +193,9 @@ class AdversarialModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._host_counts = None
+        if self._resumed_config is not None:
+            apply_configured_optimization(self, self._resumed_config)
+            self._resumed_config = None
 
     def setup(self, stage: str) -> None:
         # In every process of the run (DDP-spawned ones too): on a machine without the
@@ -410,3 +415,6 @@ class AdversarialModule(L.LightningModule):
     # ------------------------------------------------------------- checkpoints
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint["gan_lab_config"] = self.run_config
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._resumed_config = checkpoint.get("gan_lab_config") or {}
