@@ -50,6 +50,62 @@ def _regularizers(cfg: DictConfig) -> DictConfig:
     return cfg.get("regularizers") or OmegaConf.create({})
 
 
+def _whole_number(cfg: DictConfig, key: str, minimum: int, why: str, maximum: int | None = None) -> None:
+    value = OmegaConf.select(cfg, key, throw_on_missing=False)
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value)
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
+        raise IncompatibleConfigError(f"{key}={value!r} is not a whole number {bounds}: {why}")
+
+
+def check_run_settings(cfg: DictConfig) -> None:
+    """The plain numbers of a run, checked before anything uses them (a bad one would otherwise
+    surface as a traceback from deep inside Hydra, numpy or Lightning)."""
+    _whole_number(cfg, "g_steps", 1, "the generator steps the run trains (g_steps=0 would train nothing)")
+    _whole_number(cfg, "data.batch_size", 1, "samples per batch")
+    _whole_number(cfg, "data.num_workers", 0, "dataloader worker processes (0: load in the main process)")
+    _whole_number(cfg, "seed", 0, "numpy and torch take seeds in this range", maximum=2**32 - 1)
+    _whole_number(cfg, "loss.n_critic", 1, "D steps per G step")
+    _whole_number(cfg, "checkpoint_every", 0, "G steps between checkpoints")
+    _whole_number(cfg, "sample_every", 0, "G steps between sample grids (0: off)")
+    policy = _regularizers(cfg).get("diffaugment")
+    if policy:
+        from gan_lab.regularizers.diffaugment import OPERATIONS
+
+        names = [p.strip() for p in str(policy).split(",")] if isinstance(policy, str) else [str(p) for p in policy]
+        unknown = [n for n in names if n not in OPERATIONS]
+        if unknown:
+            raise IncompatibleConfigError(
+                f"regularizers.diffaugment={policy!r}: unknown operation(s) {unknown}; use a comma-separated "
+                f"list of {', '.join(OPERATIONS)} (e.g. regularizers.diffaugment=color,translation,cutout), "
+                "or '' for none"
+            )
+    check_devices(cfg)
+
+
+def check_devices(cfg: DictConfig) -> None:
+    """``accelerator=auto`` on a machine without a GPU trains on the CPU: say so, and refuse several
+    devices there (they would be CPU processes) unless the CPU was asked for."""
+    accelerator = str(cfg.trainer.get("accelerator", "auto"))
+    if accelerator != "auto" or torch.cuda.is_available():
+        return
+    try:
+        devices = _device_count(cfg.trainer)
+    except (TypeError, ValueError):
+        return
+    if devices > 1:
+        raise IncompatibleConfigError(
+            f"trainer.devices={cfg.trainer.devices} but trainer.accelerator=auto found no GPU: that would start "
+            f"{devices} processes on the CPU. Use trainer.devices=1, or add trainer.accelerator=cpu to really "
+            "train with several CPU processes"
+        )
+    log.info("trainer.accelerator=auto found no GPU: training on the CPU")
+
+
 def check_compatibility(cfg: DictConfig) -> None:
     model, kind = cfg.model.get("name"), cfg.dataset.get("kind")
     accepted = MODEL_DATA_KINDS.get(model)

@@ -31,6 +31,7 @@ from gan_lab.builders import (
     build_trainer,
     check_checkpoint,
     check_compatibility,
+    check_run_settings,
     in_multirun,
 )
 from gan_lab.callbacks.graceful_stop import GracefulStop
@@ -56,6 +57,7 @@ warnings.filterwarnings("ignore", message=".*isinstance\\(treespec, LeafSpec\\).
 
 def train(cfg: DictConfig) -> L.Trainer:
     """Build everything from ``cfg`` and fit. Returns the trainer (for tests and sweeps)."""
+    check_run_settings(cfg)
     output_dir = Path(cfg.paths.output_dir)
     # One live run per folder; only the launching process (rank 0) holds it, not the DDP ranks
     # that Lightning starts with the same command.
