@@ -104,7 +104,9 @@ class DivergenceGuard(L.Callback):
 
     def _stop(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: dict[str, float]) -> None:
         last = self._last_checkpoint(trainer)
-        found = ", ".join(f"{name} = {value}" for name, value in sorted(bad.items()))
+        found = ", ".join(f"{name} = {value:.4g}" for name, value in sorted(bad.items()))
+        if any(math.isfinite(v) for v in bad.values()):
+            found += f" (magnitudes above {self.max_abs_loss:.0e} for losses, {self.max_abs_value:.0e} for state)"
         kept = f"the last good checkpoint is {last}" if last else "no checkpoint had been written yet"
         raise DivergenceError(
             f"training diverged at generator step {pl_module.g_step}: {found}. Stopped; {kept}. "
