@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from gan_lab.callbacks.divergence_guard import DivergenceGuard
 from gan_lab.callbacks.final_checkpoint import FinalCheckpoint
+from gan_lab.callbacks.graceful_stop import GracefulStop
 from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
@@ -88,6 +89,62 @@ def check_data_contract(cfg: DictConfig) -> None:
             f"{provided} (missing {missing}). Datasets that fit task={task_choice(cfg)}: "
             f"{', '.join(datasets_that_fit(required)) or 'none bundled'}"
         )
+
+
+def _whole_number(cfg: DictConfig, key: str, minimum: int, why: str, maximum: int | None = None) -> None:
+    value = OmegaConf.select(cfg, key, throw_on_missing=False)
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value)
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
+        raise IncompatibleConfigError(f"{key}={value!r} is not a whole number {bounds}: {why}")
+
+
+def check_run_settings(cfg: DictConfig) -> None:
+    """The plain numbers of a run, checked before anything uses them (a bad one would otherwise
+    surface as a traceback from deep inside Hydra, numpy or Lightning)."""
+    _whole_number(cfg, "g_steps", 1, "the generator steps the run trains (g_steps=0 would train nothing)")
+    _whole_number(cfg, "data.batch_size", 1, "samples per batch")
+    _whole_number(cfg, "data.num_workers", 0, "dataloader worker processes (0: load in the main process)")
+    _whole_number(cfg, "seed", 0, "numpy and torch take seeds in this range", maximum=2**32 - 1)
+    _whole_number(cfg, "loss.n_critic", 1, "D steps per G step")
+    _whole_number(cfg, "checkpoint_every", 0, "G steps between checkpoints")
+    _whole_number(cfg, "sample_every", 0, "G steps between sample grids (0: off)")
+    policy = _regularizers(cfg).get("diffaugment")
+    if policy:
+        from gan_lab.regularizers.diffaugment import OPERATIONS
+
+        names = [p.strip() for p in str(policy).split(",")] if isinstance(policy, str) else [str(p) for p in policy]
+        unknown = [n for n in names if n not in OPERATIONS]
+        if unknown:
+            raise IncompatibleConfigError(
+                f"regularizers.diffaugment={policy!r}: unknown operation(s) {unknown}; use a comma-separated "
+                f"list of {', '.join(OPERATIONS)} (e.g. regularizers.diffaugment=color,translation,cutout), "
+                "or '' for none"
+            )
+    check_devices(cfg)
+
+
+def check_devices(cfg: DictConfig) -> None:
+    """``accelerator=auto`` on a machine without a GPU trains on the CPU: say so, and refuse several
+    devices there (they would be CPU processes) unless the CPU was asked for."""
+    accelerator = str(cfg.trainer.get("accelerator", "auto"))
+    if accelerator != "auto" or torch.cuda.is_available():
+        return
+    try:
+        devices = _device_count(cfg.trainer)
+    except (TypeError, ValueError):
+        return
+    if devices > 1:
+        raise IncompatibleConfigError(
+            f"trainer.devices={cfg.trainer.devices} but trainer.accelerator=auto found no GPU: that would start "
+            f"{devices} processes on the CPU. Use trainer.devices=1, or add trainer.accelerator=cpu to really "
+            "train with several CPU processes"
+        )
+    log.info("trainer.accelerator=auto found no GPU: training on the CPU")
 
 
 def check_compatibility(cfg: DictConfig) -> None:
@@ -285,8 +342,14 @@ def build_trainer(cfg: DictConfig, callbacks: list[L.Callback] | None = None, lo
     if strategy is not None:
         kwargs["strategy"] = strategy
     # Always on, whatever the callbacks group says: these make runs safe to stop and resume.
-    final = FinalCheckpoint(str(Path(cfg.paths.output_dir) / "checkpoints"))
-    callbacks = [*(callbacks or []), RNGStateCheckpoint(), DivergenceGuard(), final]
+    checkpoints = str(Path(cfg.paths.output_dir) / "checkpoints")
+    callbacks = [
+        *(callbacks or []),
+        RNGStateCheckpoint(),
+        DivergenceGuard(),
+        FinalCheckpoint(checkpoints),
+        GracefulStop(checkpoints),
+    ]
     if "enable_checkpointing" not in cfg.trainer:
         # Without a ModelCheckpoint of ours (callbacks=none), Lightning would add its own and
         # write epoch=...-step=....ckpt at every epoch end; FinalCheckpoint's last.ckpt stays.

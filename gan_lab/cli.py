@@ -12,7 +12,8 @@ from gan_lab.errors import GanLabError
 
 def report_user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a :class:`GanLabError` into one line on stderr (``gan_lab error: ...``) and exit
-    status 2, instead of a traceback: the error is in the user's config or data, not the code."""
+    status 2 (or the error's own ``exit_code``, e.g. 143 after SIGTERM), instead of a traceback:
+    the error is in the user's config or data, not the code."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -20,6 +21,6 @@ def report_user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except GanLabError as error:
             print(f"gan_lab error: {error}", file=sys.stderr)
-            sys.exit(2)
+            sys.exit(getattr(error, "exit_code", 2))
 
     return wrapper

@@ -23,3 +23,16 @@ class EmptyDatasetError(GanLabError):
 
 class IncompatibleConfigError(GanLabError):
     """Two config choices cannot work together (e.g. an image model on 2D points)."""
+
+
+class RunFolderInUseError(GanLabError):
+    """Another live run holds the run folder."""
+
+
+class TrainingInterrupted(GanLabError):
+    """SIGTERM or SIGINT stopped training; the checkpoint of the last finished step was written.
+    Exits with 128 + the signal number (143 for SIGTERM, 130 for SIGINT), as the shell would."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + int(signum)

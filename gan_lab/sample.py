@@ -21,6 +21,7 @@ from PIL import Image
 import gan_lab  # noqa: F401  (registers the config resolvers)
 from gan_lab.cli import report_user_errors
 from gan_lab.config_path import config_dir
+from gan_lab.errors import GanLabError
 from gan_lab.metrics.sampling import generate_samples, to_uint8, which_generator
 
 log = logging.getLogger("gan_lab.sample")
@@ -62,13 +63,40 @@ def _run_latents(module, z: torch.Tensor, labels: torch.Tensor | None, use_ema: 
         net.train(was)
 
 
+# The counts of conf/sample.yaml and the least each may be.
+COUNT_MINIMUMS = {
+    "num_images": 0,
+    "grid_size": 1,
+    "per_class": 1,
+    "interpolation_rows": 0,
+    "interpolation_steps": 2,
+    "num_points": 1,
+    "seed": 0,
+}
+
+
+def check_counts(cfg: DictConfig) -> None:
+    for key, minimum in COUNT_MINIMUMS.items():
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise GanLabError(f"{key}={value!r} must be a whole number >= {minimum}")
+
+
+def default_output_dir(ckpt: Path) -> Path:
+    """``<run>/samples_<checkpoint name>`` beside the run's other outputs (the checkpoint's own
+    folder when it is not in a run's ``checkpoints/``)."""
+    folder = ckpt.parent.parent if ckpt.parent.name == "checkpoints" else ckpt.parent
+    return folder / f"samples_{ckpt.stem}"
+
+
 def sample(cfg: DictConfig) -> Path:
     from gan_lab.checkpointing.loading import load_checkpoint
 
+    check_counts(cfg)
     module, run_cfg, _ = load_checkpoint(cfg.ckpt_path)
     module.to(cfg.device)
     ckpt = Path(str(cfg.ckpt_path)).expanduser().resolve()
-    out = Path(cfg.output_dir) if cfg.get("output_dir") else ckpt.parent / f"samples_{ckpt.stem}"
+    out = Path(cfg.output_dir) if cfg.get("output_dir") else default_output_dir(ckpt)
     out.mkdir(parents=True, exist_ok=True)
     _, kind = which_generator(module, cfg.use_ema)
     num_classes = getattr(module, "num_classes", None)

@@ -84,3 +84,53 @@ def test_incompatible_error_is_raised_in_process_too(tmp_path):
     cfg = compose_config([*TINY, "model=dcgan", "dataset=grid"], tmp_path)
     with pytest.raises(IncompatibleConfigError):
         train(cfg)
+
+
+@pytest.mark.parametrize(
+    "override,message",
+    [
+        ("data.batch_size=0", "data.batch_size=0 is not a whole number >= 1"),
+        ("data.batch_size=-1", "data.batch_size=-1 is not a whole number >= 1"),
+        ("seed=-5", "seed=-5 is not a whole number from 0 to 4294967295"),
+        ("g_steps=abc", "g_steps='abc' is not a whole number >= 1"),
+        ("g_steps=0", "g_steps=0 would train nothing"),
+        ("regularizers.diffaugment=bogus", "unknown operation.*'bogus'.*color, translation, cutout"),
+    ],
+)
+def test_bad_numbers_and_names_are_refused_at_start_up(tmp_path, override, message):
+    cfg = compose_config([*TINY, "model=mlp", *tiny_model_overrides("mlp"), "dataset=grid", override], tmp_path)
+    with pytest.raises(IncompatibleConfigError, match=message):
+        train(cfg)
+    assert not (tmp_path / "config.yaml").exists()
+
+
+def test_bad_number_on_the_command_line_is_one_line(tmp_path):
+    result = cli(tmp_path, "model=mlp", "dataset=grid", "g_steps=abc")
+    assert result.returncode == 2
+    assert "gan_lab error: g_steps='abc' is not a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="needs a machine without a GPU")
+def test_several_devices_without_a_gpu_are_refused(tmp_path):
+    overrides = [*TINY, "model=mlp", *tiny_model_overrides("mlp"), "dataset=grid", "trainer.devices=4"]
+    cfg = compose_config([*overrides, "trainer.accelerator=auto"], tmp_path)
+    with pytest.raises(IncompatibleConfigError, match="found no GPU.*trainer.accelerator=cpu"):
+        train(cfg)
+
+
+def test_full_disk_during_a_checkpoint_write_is_one_error(tmp_path, monkeypatch):
+    import errno
+
+    import gan_lab.checkpointing.atomic_io as atomic_io
+    from gan_lab.checkpointing.atomic_io import CheckpointWriteError
+
+    def full_disk(obj, handle):
+        handle.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic_io.torch, "save", full_disk)
+    cfg = compose_config([*TINY, "model=mlp", *tiny_model_overrides("mlp"), "dataset=grid"], tmp_path)
+    with pytest.raises(CheckpointWriteError, match="no space left on the device to write .*last.ckpt"):
+        train(cfg)
+    assert list((tmp_path / "checkpoints").iterdir()) == []  # no temporary file left behind

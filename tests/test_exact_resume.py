@@ -22,16 +22,21 @@ def losses(run_dir: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize(
-    "model,dataset,loss,grid_samples",
+    "model,dataset,loss,grid_samples,checkpoint_every",
     [
-        ("dcgan", "bundled_mnist", "wgan_gp", None),
-        ("mlp", "grid", "ns", 96),  # 3 steps per epoch: the stop at step 4 falls mid-epoch
-        ("mlp", "grid", "hinge", 128),  # 4 steps per epoch: the stop falls on the epoch's last batch
+        ("dcgan", "bundled_mnist", "wgan_gp", None, 1),
+        ("mlp", "grid", "ns", 96, 1),  # 3 steps per epoch: the stop at step 4 falls mid-epoch
+        ("mlp", "grid", "hinge", 128, 1),  # 4 steps per epoch: the stop falls on the epoch's last batch
+        # the default checkpoint_every: the resume starts from the end-of-run checkpoint, the case of
+        # a user who raises g_steps to train longer (mid-epoch, and on the epoch's last batch)
+        ("mlp", "grid", "wgan_gp", 96, 500),
+        ("mlp", "grid", "ns", 128, 500),
     ],
 )
-def test_resumed_run_matches_uninterrupted_run(tmp_path, model, dataset, loss, grid_samples):
+def test_resumed_run_matches_uninterrupted_run(tmp_path, model, dataset, loss, grid_samples, checkpoint_every):
     common = [
         *TINY,
+        f"checkpoint_every={checkpoint_every}",
         f"model={model}",
         *tiny_model_overrides(model),
         f"dataset={dataset}",

@@ -97,3 +97,72 @@ def test_real_cifar10_jpegs():
     batch = torch.stack([data[i][0] for i in range(0, 10_000, 500)])
     assert batch.shape == (20, 3, 32, 32) and batch.min() >= -1 and batch.max() <= 1
     assert batch.min() < -0.95 and batch.max() > 0.95
+
+
+def _jpeg_folder(root, n=6):
+    from PIL import Image
+
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        Image.new("RGB", (32, 32), (i * 30, 100, 50)).save(root / f"ok_{i}.jpg", quality=90)
+    whole = (root / "ok_0.jpg").read_bytes()
+    (root / "truncated.jpg").write_bytes(whole[: len(whole) // 2])
+    return root
+
+
+def test_truncated_jpeg_is_found_at_start_up(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_LAB_CACHE", str(tmp_path / "cache"))
+    root = _jpeg_folder(tmp_path / "images")
+    with pytest.raises(ImageReadError, match="truncated.jpg.*Truncated File Read"):
+        ImageFolderImages(str(root), image_size=8, channels=3)
+    with pytest.warns(UserWarning, match="Skipped 1 unreadable"):
+        data = ImageFolderImages(str(root), image_size=8, channels=3, skip_corrupt=True)
+    assert len(data) == 6 and all(data[i][0].shape == (3, 8, 8) for i in range(len(data)))
+
+
+def test_full_decode_is_cached_per_size_and_mtime(tmp_path, monkeypatch):
+    import gan_lab.datasets.image_folder as image_folder
+
+    monkeypatch.setenv("GAN_LAB_CACHE", str(tmp_path / "cache"))
+    root = _jpeg_folder(tmp_path / "images")
+    (root / "truncated.jpg").unlink()
+    decoded = []
+    original = image_folder.decode_problem
+    monkeypatch.setattr(image_folder, "decode_problem", lambda p: decoded.append(p.name) or original(p))
+    ImageFolderImages(str(root), image_size=8, channels=3)
+    assert len(decoded) == 6
+    decoded.clear()
+    ImageFolderImages(str(root), image_size=8, channels=3)
+    assert decoded == []  # the second start-up decodes nothing
+    whole = (root / "ok_1.jpg").read_bytes()
+    (root / "ok_1.jpg").write_bytes(whole[: len(whole) // 2])  # damaged since: size changed
+    with pytest.raises(ImageReadError, match="ok_1.jpg"):
+        ImageFolderImages(str(root), image_size=8, channels=3)
+    assert decoded == ["ok_1.jpg"]
+
+
+def test_file_damaged_during_training_is_skipped_with_skip_corrupt(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_LAB_CACHE", str(tmp_path / "cache"))
+    root = _jpeg_folder(tmp_path / "images")
+    (root / "truncated.jpg").unlink()
+    data = ImageFolderImages(str(root), image_size=8, channels=3, skip_corrupt=True)
+    (root / "ok_0.jpg").write_bytes(b"")
+    with pytest.warns(UserWarning, match="ok_0.jpg"):
+        image, _ = data[0]
+    assert image.shape == (3, 8, 8)
+    strict = ImageFolderImages.__new__(ImageFolderImages)
+    strict.__dict__.update(data.__dict__, skip_corrupt=False)
+    with pytest.raises(ImageReadError, match="ok_0.jpg"):
+        strict[0]
+
+
+def test_decompression_bomb_is_named(tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("GAN_LAB_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "images"
+    root.mkdir()
+    Image.new("RGB", (64, 64)).save(root / "big.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 4096 pixels > 2 x 1000
+    with pytest.raises(ImageReadError, match="big.png.*decompression bomb"):
+        ImageFolderImages(str(root), image_size=8, channels=3)

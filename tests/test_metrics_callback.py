@@ -44,3 +44,26 @@ def test_ring_run_logs_mixture_metrics_and_keeps_best(tmp_path):
     assert "gan_lab_config" in ckpt
     best_step = 4 if stored[1] < stored[0] else 2  # ties keep the first
     assert int(ckpt["state_dict"]["generator_steps"]) == best_step
+
+
+def test_named_inception_metric_without_weights_is_an_error(tmp_path, monkeypatch):
+    import pytest
+
+    from gan_lab.errors import GanLabError
+    from gan_lab.metrics import fidelity
+
+    monkeypatch.setattr(fidelity, "resolve_inception_weights", lambda *args, **kwargs: None)  # none available
+    overrides = [
+        "model=dcgan",
+        "model.generator.width=8",
+        "model.discriminator.width=8",
+        "model.latent_dim=16",
+        "g_steps=1",
+        "data.batch_size=8",
+        "callbacks=metrics",
+        "callbacks.metrics.metrics=[fid,isc]",
+        "~callbacks.sample_previews",
+        "~callbacks.progress_bar",
+    ]
+    with pytest.raises(GanLabError, match=r"metrics \['fid', 'isc'\] were asked for by name.*inception_weights="):
+        train_tiny(tmp_path, overrides)

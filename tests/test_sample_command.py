@@ -1,6 +1,9 @@
 """`python -m gan_lab.sample` on checkpoints made by short training runs."""
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 import torch
 from hydra import compose, initialize_config_dir
 from PIL import Image
@@ -55,3 +58,20 @@ def test_sample_points_and_refusals(ring_ckpt, tmp_path):
     assert (tmp_path / "scatter.png").stat().st_size > 0
     proc = run_module("gan_lab.sample", f"ckpt_path={tmp_path / 'missing.ckpt'}", cwd=REPO_ROOT)
     assert proc.returncode == 2 and "gan_lab error: checkpoint not found" in proc.stderr
+
+
+@pytest.mark.parametrize("override", ["num_images=-1", "grid_size=0", "interpolation_steps=1", "num_points=-5"])
+def test_negative_counts_are_refused(ring_ckpt, tmp_path, override):
+    from gan_lab.errors import GanLabError
+
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = compose("sample", overrides=[f"ckpt_path={ring_ckpt}", f"output_dir={tmp_path}", override])
+    with pytest.raises(GanLabError, match=override.split("=")[0] + ".*must be a whole number"):
+        sample(cfg)
+
+
+def test_default_output_folder_is_beside_the_run():
+    from gan_lab.sample import default_output_dir
+
+    assert default_output_dir(Path("/r/run1/checkpoints/last.ckpt")) == Path("/r/run1/samples_last")
+    assert default_output_dir(Path("/elsewhere/model.ckpt")) == Path("/elsewhere/samples_model")

@@ -100,3 +100,27 @@ def test_optuna_sweep_on_the_grid(tmp_path):
     assert "best_params" in best and "best_value" in best
     rows = list(csv.DictReader((sweep / "summary.csv").open()))
     assert len(rows) == 2 and all(r["metrics/reverse_kl"] for r in rows)
+
+
+def test_failed_job_does_not_stop_the_sweep_and_is_listed(tmp_path):
+    # job 0: 10 points cannot fill one batch of 16 (a gan_lab error); job 1 trains
+    result = multirun(tmp_path, "dataset.source.num_samples=10,400", "callbacks.progress_bar.refresh_rate=0")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "gan_lab error: 1 of 2 sweep jobs did not finish (jobs 0)" in result.stderr
+    sweep, rows = read_summary(tmp_path)
+    assert [(r["dataset.source.num_samples"], r["status"]) for r in rows] == [("10", "failed"), ("400", "ok")]
+    assert rows[0]["error"].startswith("gan_lab error: the dataset holds 10 samples")
+    assert float(rows[1]["g_steps_done"]) == 2
+    assert "| failed |" in (sweep / "summary.md").read_text()
+
+
+def test_crashed_job_is_recorded(tmp_path):
+    from gan_lab.sweep_summary import collect_jobs, run_sweep_job
+
+    def crash():
+        raise RuntimeError("CUDA out of memory\nmore details")
+
+    assert run_sweep_job(crash, tmp_path / "0") is None
+    (row,) = collect_jobs(tmp_path)
+    assert (row["status"], row["error"]) == ("crashed", "RuntimeError: CUDA out of memory")

@@ -184,3 +184,17 @@ def test_final_metrics_hold_the_last_steps_losses_even_when_not_logged(tmp_path)
     final = json.loads((tmp_path / "final_metrics.json").read_text())
     assert final["g_steps_done"] == 3
     assert final["train/g_loss"] == pytest.approx(float(trainer.lightning_module.latest_losses["train/g_loss"]))
+
+
+def test_resume_with_another_n_critic_ends_at_g_steps(tmp_path):
+    """The steps still to do are counted from the checkpoint: 3 G steps with 1 D step each,
+    then 2 more with 3 D steps each (Lightning's max_steps alone would give 3 + 15/4 G steps)."""
+    common = ["loss=wgan_gp", "sample_every=0", "checkpoint_every=500"]
+    run(tmp_path, "g_steps=3", "loss.n_critic=1", *common)
+    ckpt = tmp_path / "checkpoints" / "last.ckpt"
+    _, trainer = run(tmp_path, "g_steps=5", "loss.n_critic=3", f"ckpt_path={ckpt}", *common)
+    module = trainer.lightning_module
+    assert (module.g_step, module.d_step) == (5, 3 * 1 + 2 * 3)
+    assert trainer.global_step == 3 * 2 + 2 * 4
+    saved = torch.load(ckpt, map_location="cpu", weights_only=True)
+    assert int(saved["state_dict"]["generator_steps"]) == 5

@@ -15,6 +15,14 @@ Lightning calls before the file is opened) the guard also checks the
 parameters of G and D, so the last checkpoint on disk is always the last good
 one. Checking the parameters only there, and not after every step, keeps the
 guard's cost per step to a few scalars (docs/speed_vs_pytorch.md).
+
+A blow-up can also saturate instead of overflowing: with absurd learning rates
+the losses reach 1e26 and BatchNorm's running variances 1e30 while everything
+stays finite, and Adam's state holds Inf. So a loss whose magnitude exceeds
+``max_abs_loss`` (1e10 by default: far beyond any loss of a working GAN) counts
+as divergence, and before a checkpoint the guard also checks the networks'
+buffers (BatchNorm statistics) and the optimizers' state for non-finite values
+or values beyond ``max_abs_value`` (1e20: a float32 whose square overflows).
 """
 
 from __future__ import annotations
@@ -34,10 +42,14 @@ class DivergenceError(GanLabError):
 
 
 class DivergenceGuard(L.Callback):
-    """Args: prefix: logged metrics whose names start with it are checked."""
+    """Args: prefix: logged metrics whose names start with it are checked; max_abs_loss: the
+    largest loss magnitude taken as sane; max_abs_value: the same for weights, buffers and
+    optimizer state (checked before each checkpoint)."""
 
-    def __init__(self, prefix: str = "train/") -> None:
+    def __init__(self, prefix: str = "train/", max_abs_loss: float = 1e10, max_abs_value: float = 1e20) -> None:
         self.prefix = prefix
+        self.max_abs_loss = float(max_abs_loss)
+        self.max_abs_value = float(max_abs_value)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         # The module's losses of this very step (it logs to Lightning only every
@@ -57,24 +69,44 @@ class DivergenceGuard(L.Callback):
         # One synchronisation: the scalars are stacked on the device, only the verdict is read back.
         device = next(iter(scalars.values())).device
         stacked = torch.stack([v.to(device=device, dtype=torch.float32) for v in scalars.values()])
-        if bool(torch.isfinite(stacked).all()):
+        if bool((stacked.abs() <= self.max_abs_loss).all()):  # False for NaN too
             return
-        bad = {name: float(value) for name, value in scalars.items() if not math.isfinite(float(value))}
+        bad = {name: float(value) for name, value in scalars.items() if not self._sane(float(value), self.max_abs_loss)}
         self._stop(trainer, pl_module, bad)
 
+    @staticmethod
+    def _sane(value: float, bound: float) -> bool:
+        return math.isfinite(value) and abs(value) <= bound
+
     def on_save_checkpoint(self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]) -> None:
-        bad = {}
+        groups: dict[str, list[torch.Tensor]] = {}
         for name in ("generator", "discriminator"):
-            params = [p.detach() for p in getattr(pl_module, name).parameters()]
-            norm = float(torch.nn.utils.get_total_norm(params)) if params else 0.0
-            if not math.isfinite(norm):  # one norm per network: finite exactly when every parameter is
-                bad[f"{name} parameters (norm)"] = norm
+            network = getattr(pl_module, name)
+            groups[f"{name} parameters"] = [p.detach() for p in network.parameters()]
+            groups[f"{name} buffers"] = [b for b in network.buffers() if b.is_floating_point()]
+        for index, optimizer in enumerate(trainer.optimizers):
+            groups[f"optimizer {index} state"] = [
+                v
+                for state in optimizer.state.values()
+                for v in state.values()
+                if isinstance(v, torch.Tensor) and v.is_floating_point()
+            ]
+        bad = {}
+        for name, tensors in groups.items():
+            if not tensors:
+                continue
+            # one max per group: it is finite and within the bound exactly when every value is
+            largest = float(torch.stack([t.detach().abs().max().float() for t in tensors if t.numel()]).max())
+            if not self._sane(largest, self.max_abs_value):
+                bad[f"{name} (max |value|)"] = largest
         if bad:
             self._stop(trainer, pl_module, bad)
 
     def _stop(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: dict[str, float]) -> None:
         last = self._last_checkpoint(trainer)
-        found = ", ".join(f"{name} = {value}" for name, value in sorted(bad.items()))
+        found = ", ".join(f"{name} = {value:.4g}" for name, value in sorted(bad.items()))
+        if any(math.isfinite(v) for v in bad.values()):
+            found += f" (magnitudes above {self.max_abs_loss:.0e} for losses, {self.max_abs_value:.0e} for state)"
         kept = f"the last good checkpoint is {last}" if last else "no checkpoint had been written yet"
         raise DivergenceError(
             f"training diverged at generator step {pl_module.g_step}: {found}. Stopped; {kept}. "

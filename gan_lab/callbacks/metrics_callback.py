@@ -20,6 +20,7 @@ import lightning as L
 import torch
 from omegaconf import OmegaConf
 
+from gan_lab.errors import GanLabError
 from gan_lab.metrics.evaluator import EvalSettings, Evaluator
 from gan_lab.metrics.sharded_sampling import generate_gathered
 from gan_lab.utils.resolvers import best_metric, metric_mode  # noqa: F401  (re-exported)
@@ -65,6 +66,28 @@ class MetricsCallback(L.Callback):
             self.settings.device = str(pl_module.device)
             self._evaluator = Evaluator(run_cfg, self.metrics, self.settings)
         return self._evaluator
+
+    def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """A metric the user named (not through ``auto``) that cannot be computed is an error now,
+        not a silent gap found after training: the Inception metrics need their weights."""
+        from gan_lab.metrics import fidelity
+        from gan_lab.metrics.evaluator import expand_metrics
+
+        named = expand_metrics([m for m in self.metrics if m != "auto"])
+        inception = [m for m in named if m in fidelity.FIDELITY_METRICS]
+        if not inception:
+            return
+        s = self.settings
+        if (
+            fidelity.resolve_inception_weights(s.inception_weights, s.download_weights, setting=s.weights_setting)
+            is None
+        ):
+            raise GanLabError(
+                f"metrics {inception} were asked for by name but need the Inception weights, which are not "
+                f"available (no file given, none cached, no download). Set {s.weights_setting}=/path/to/"
+                "weights-inception-2015-12-05-6726825d.pth, or drop them from the list "
+                "(metrics=[auto] skips what cannot be computed, with a warning)"
+            )
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         step = pl_module.g_step

@@ -15,7 +15,9 @@ from lightning.pytorch.callbacks import TQDMProgressBar
 
 class GStepProgressBar(TQDMProgressBar):
     def _target(self, trainer: L.Trainer, pl_module: L.LightningModule) -> int:
-        return max(trainer.max_steps, 0) // (pl_module.n_critic + 1)
+        # the run's g_steps; max_steps // (n_critic + 1) is only right when n_critic never changed
+        total = getattr(pl_module, "total_g_steps", None)
+        return int(total) if total else max(trainer.max_steps, 0) // (pl_module.n_critic + 1)
 
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         bar = self.train_progress_bar

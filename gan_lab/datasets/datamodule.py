@@ -78,12 +78,17 @@ class GANDataModule(L.LightningDataModule):
             "epoch": trainer.current_epoch,
             # `processed` already counts the batch whose on_train_batch_end is saving.
             "batch": trainer.fit_loop.epoch_loop.batch_progress.current.processed,
+            "loader_batch_size": self.batch_size * self.batches_per_step,
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         if state_dict:
             epoch, batch = int(state_dict["epoch"]), int(state_dict["batch"])
-            batches_per_epoch = len(self.train_dataset) // (self.batch_size * self.batches_per_step)
+            loader_batch = self.batch_size * self.batches_per_step
+            # A resume with another loss.n_critic (or batch size) draws batches of another size:
+            # continue after the samples already seen.
+            batch = batch * int(state_dict.get("loader_batch_size", loader_batch)) // loader_batch
+            batches_per_epoch = len(self.train_dataset) // loader_batch
             if batch >= batches_per_epoch:  # saved on the epoch's last batch: continue with the next one
                 epoch, batch = epoch + 1, 0
             self._resume_position = {"epoch": epoch, "batch": batch}

@@ -1,5 +1,6 @@
 """Any folder tree of image files, labelled by first-level sub-folder when possible."""
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -34,14 +35,66 @@ def find_images(root: Path, extensions: tuple[str, ...]) -> list[Path]:
     return sorted(found)
 
 
-def _is_readable(path: Path) -> bool:
-    """Cheap check (header + structure, no full decode) that PIL can open ``path``."""
+def decode_problem(path: Path) -> str | None:
+    """None if PIL decodes every pixel of ``path``, else what is wrong with it.
+
+    A full decode: ``Image.verify()`` reads no pixel data, so a truncated JPEG
+    passes it and then fails when training first loads it, hours later.
+    """
     try:
         with Image.open(path) as img:
-            img.verify()
-        return True
-    except Exception:  # PIL raises many types (OSError, SyntaxError, ValueError, ...)
-        return False
+            img.load()
+        return None
+    except Image.DecompressionBombError as err:
+        return (
+            f"too large to decode safely ({err}); PIL refuses images over twice PIL.Image.MAX_IMAGE_PIXELS="
+            f"{Image.MAX_IMAGE_PIXELS} pixels as possible decompression bombs. Downscale it, or remove it"
+        )
+    except Exception as err:  # PIL raises many types (OSError, SyntaxError, ValueError, ...)
+        return f"empty, corrupt or unreadable: {type(err).__name__}: {err}"
+
+
+class DecodeCheckCache:
+    """The files that decoded fine, by path, size and modification time, so that the full decode
+    of a large folder is paid once (``$GAN_LAB_CACHE`` or ``~/.cache/gan_lab``, ``image_checks/``).
+    A file that changed (size or mtime) is decoded again."""
+
+    def __init__(self, root: Path) -> None:
+        import hashlib
+
+        cache_dir = Path(os.environ.get("GAN_LAB_CACHE", Path.home() / ".cache" / "gan_lab")).expanduser()
+        self.path = cache_dir / "image_checks" / f"{hashlib.sha1(str(root).encode()).hexdigest()[:16]}.json"
+        try:
+            self.entries: dict[str, list[int]] = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.entries = {}
+        self.changed = False
+
+    @staticmethod
+    def _key(path: Path) -> tuple[str, list[int]]:
+        stat = path.stat()
+        return str(path), [stat.st_size, stat.st_mtime_ns]
+
+    def problem(self, path: Path) -> str | None:
+        key, signature = self._key(path)
+        if self.entries.get(key) == signature:
+            return None
+        problem = decode_problem(path)
+        if problem is None:
+            self.entries[key] = signature
+            self.changed = True
+        return problem
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+            tmp.write_text(json.dumps(self.entries))
+            os.replace(tmp, self.path)
+        except OSError:  # a read-only home: the check still ran, it is only not remembered
+            pass
 
 
 class ImageFolderImages(Dataset):
@@ -82,14 +135,19 @@ class ImageFolderImages(Dataset):
             raise EmptyDatasetError(f"No images with extensions {', '.join(extensions)} found under {self.root}")
 
         bad = []
-        for path in paths:
-            if not _is_readable(path):
-                if not skip_corrupt:
-                    raise ImageReadError(
-                        f"Cannot read image {path} (empty, corrupt or unreadable). "
-                        f"Remove it, or set dataset.skip_corrupt=true to skip unreadable files"
-                    )
-                bad.append(path)
+        checks = DecodeCheckCache(self.root)
+        try:
+            for path in paths:
+                problem = checks.problem(path)
+                if problem is not None:
+                    if not skip_corrupt:
+                        raise ImageReadError(
+                            f"Cannot read image {path} ({problem}). "
+                            f"Remove it, or set dataset.skip_corrupt=true to skip unreadable files"
+                        )
+                    bad.append(path)
+        finally:
+            checks.save()
         if bad:
             names = ", ".join(str(p) for p in bad[:3]) + (", ..." if len(bad) > 3 else "")
             warnings.warn(f"Skipped {len(bad)} unreadable image(s) under {self.root}: {names}", stacklevel=2)
@@ -109,15 +167,22 @@ class ImageFolderImages(Dataset):
             labels = [-1] * len(paths)
         self.samples = list(zip(paths, labels))
         self.targets = torch.tensor(labels, dtype=torch.long)
+        self.skip_corrupt = bool(skip_corrupt)
 
     def __len__(self) -> int:
         return len(self.samples)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        path, label = self.samples[index]
-        try:
-            with Image.open(path) as img:
-                image = self.transform(img)
-        except Exception as err:  # verify() does not decode pixels; a truncated file fails here
-            raise ImageReadError(f"Cannot decode image {path} ({err}); remove or replace it") from None
-        return image, label
+        # Checked at start-up; a file can still break later (replaced or damaged while training).
+        for offset in range(len(self.samples)):
+            path, label = self.samples[(index + offset) % len(self.samples)]
+            try:
+                with Image.open(path) as img:
+                    return self.transform(img), label
+            except Exception as err:
+                if not self.skip_corrupt:
+                    raise ImageReadError(
+                        f"Cannot decode image {path} ({err}); remove or replace it, or set dataset.skip_corrupt=true"
+                    ) from None
+                warnings.warn(f"Skipped unreadable image {path} ({err}); using the next one", stacklevel=2)
+        raise ImageReadError(f"No image under {self.root} can be decoded any more")

@@ -40,6 +40,7 @@ from gan_lab.regularizers.ema import make_ema_generator, update_ema
 from gan_lab.regularizers.instance_noise import InstanceNoise
 from gan_lab.regularizers.packing import pack
 from gan_lab.regularizers.r1 import R1Penalty
+from gan_lab.tasks.resumed_optimization import apply_configured_optimization
 from gan_lab.utils.nvml_check import drop_futile_nvml_check
 
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
@@ -150,6 +151,7 @@ class AdversarialModule(L.LightningModule):
         self.register_buffer("generator_steps", torch.zeros((), dtype=torch.long))
         self.register_buffer("discriminator_steps", torch.zeros((), dtype=torch.long))
         self._host_counts: list[int] | None = None  # [d_step, g_step]; see _step_counts
+        self._resumed_config: dict[str, Any] | None = None  # the run config of the checkpoint resumed from
         self._step_logs: dict[str, Tensor] = {}
 
     # ------------------------------------------------------------ family hooks
@@ -202,6 +204,9 @@ class AdversarialModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._host_counts = None
+        if self._resumed_config is not None:
+            apply_configured_optimization(self, self._resumed_config)
+            self._resumed_config = None
 
     def setup(self, stage: str) -> None:
         # In every process of the run (DDP-spawned ones too): on a machine without the
@@ -214,9 +219,16 @@ class AdversarialModule(L.LightningModule):
         g_opt = self.g_optimizer_factory(self.generator.parameters())
         if self.lr_decay == "none":
             return [d_opt, g_opt]
+        return [d_opt, g_opt], [self.make_lr_scheduler(opt) for opt in (d_opt, g_opt)]
+
+    def make_lr_scheduler(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler:
         if self.lr_decay == "exponential":
-            return [d_opt, g_opt], [torch.optim.lr_scheduler.ExponentialLR(o, self.lr_decay_gamma) for o in (d_opt, g_opt)]
-        return [d_opt, g_opt], [self._linear_decay(opt) for opt in (d_opt, g_opt)]
+            return torch.optim.lr_scheduler.ExponentialLR(optimizer, self.lr_decay_gamma)
+        return self._linear_decay(optimizer)
+
+    def lr_schedule_steps_done(self) -> int:
+        """How often the schedule has stepped so far: per G update (linear) or per full epoch (exponential)."""
+        return self.trainer.current_epoch if self.lr_decay == "exponential" else self.g_step
 
     def _linear_decay(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler:
         """Constant for ``lr_decay_start`` G updates, then linear to 0 at the last one
@@ -428,3 +440,6 @@ class AdversarialModule(L.LightningModule):
     # ------------------------------------------------------------- checkpoints
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint["gan_lab_config"] = self.run_config
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._resumed_config = checkpoint.get("gan_lab_config") or {}

@@ -100,7 +100,33 @@ def run_id(output_dir: str) -> str:
     return hashlib.sha1(str(Path(output_dir).resolve()).encode()).hexdigest()[:12]
 
 
+def run_name() -> str:
+    """The default name of a run (or sweep) folder: ``<date>_<time>_<4 hex digits>``.
+
+    The random part keeps launches in the same second apart (the time alone has
+    one-second resolution). Two cases need a name that every process agrees on
+    instead: under SLURM, ``slurm-<job id>[_<array task>][_<step>]``, which a requeued
+    job gets again (so it finds its checkpoint); under torchrun, where every rank
+    composes the config itself, the time alone, as before.
+    """
+    import os
+    import secrets
+    import time
+
+    env = os.environ
+    if env.get("SLURM_JOB_ID"):
+        parts = [f"slurm-{env['SLURM_JOB_ID']}", env.get("SLURM_ARRAY_TASK_ID"), env.get("SLURM_STEP_ID")]
+        return "_".join(p for p in parts if p)
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    if env.get("TORCHELASTIC_RUN_ID") or env.get("LOCAL_RANK"):
+        return stamp
+    return f"{stamp}_{secrets.token_hex(2)}"
+
+
 def register_resolvers() -> None:
+    if not OmegaConf.has_resolver("run_name"):
+        # cached: resolved once per config, and Hydra copies the cache into every sweep job's config
+        OmegaConf.register_new_resolver("run_name", run_name, use_cache=True)
     for name, fn in (
         ("run_id", run_id),
         ("optimizer_steps", optimizer_steps),

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from gan_lab.datasets.image_folder import DEFAULT_EXTENSIONS, _is_readable, find_images
+from gan_lab.datasets.image_folder import DEFAULT_EXTENSIONS, DecodeCheckCache, find_images
 from gan_lab.datasets.paired.joint_transforms import pil_to_uint8
 from gan_lab.datasets.transforms import ToChannels
 from gan_lab.errors import ImageReadError, IncompatibleConfigError
@@ -23,11 +23,15 @@ def check_channels(name: str, channels: int) -> int:
 
 
 def drop_unreadable(paths: list[Path], skip_corrupt: bool, folder: Path) -> list[Path]:
-    """Check every file now (so a bad one fails at start-up with its name); skip bad ones when asked."""
-    bad = [p for p in paths if not _is_readable(p)]
+    """Decode every file now, fully (so a bad one fails at start-up with its name; the result is
+    cached per file size and mtime, see DecodeCheckCache); skip bad ones when asked."""
+    checks = DecodeCheckCache(folder)
+    problems = {p: checks.problem(p) for p in paths}
+    checks.save()
+    bad = [p for p, problem in problems.items() if problem is not None]
     if bad and not skip_corrupt:
         raise ImageReadError(
-            f"Cannot read image {bad[0]} (empty, corrupt or unreadable). "
+            f"Cannot read image {bad[0]} ({problems[bad[0]]}). "
             f"Remove it, or set dataset.skip_corrupt=true to skip unreadable files"
         )
     if bad:
