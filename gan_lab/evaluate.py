@@ -30,6 +30,13 @@ from gan_lab.metrics.protocol import format_table, write_json
 log = logging.getLogger("gan_lab.evaluate")
 
 
+def run_folder(ckpt_path: Path) -> Path:
+    """The run folder of ``<run>/checkpoints/<file>.ckpt`` (beside the run's other outputs), else the
+    checkpoint's own folder."""
+    folder = ckpt_path.expanduser().resolve().parent
+    return folder.parent if folder.name == "checkpoints" else folder
+
+
 def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
     settings = EvalSettings.from_config(cfg)
     settings.weights_setting = "inception_weights"  # the LPIPS setting's name follows: lpips_weights
@@ -41,7 +48,7 @@ def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
         module, run_cfg, _ = load_checkpoint(cfg.ckpt_path)
         module.to(settings.device)
         records = Evaluator(run_cfg, cfg.metrics, settings).evaluate(module)
-        out = Path(cfg.output) if cfg.get("output") else Path(str(cfg.ckpt_path)).expanduser().parent / "metrics.json"
+        out = Path(cfg.output) if cfg.get("output") else run_folder(Path(str(cfg.ckpt_path))) / "metrics.json"
         source = {"ckpt_path": str(Path(str(cfg.ckpt_path)).expanduser().resolve())}
     elif cfg.get("input1"):
         metrics = cfg.metrics if list(cfg.metrics) != ["auto"] else ["fid", "isc", "kid"]

