@@ -129,3 +129,21 @@ def test_paired_and_inception_metrics_in_one_call(folders, tmp_path, random_ince
     assert set(by_name) == {"psnr", "fid"}
     assert by_name["fid"]["protocol"]["feature_extractor"] == "inception-v3-compat"
     assert by_name["fid"]["value"] > 0
+
+
+def test_inception_metrics_refuse_mixed_sizes_and_bad_weights_files(tmp_path, random_inception_weights):
+    from PIL import Image
+
+    from gan_lab.errors import GanLabError
+    from gan_lab.metrics import fidelity
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    Image.new("RGB", (16, 16)).save(folder / "a.png")
+    Image.new("RGB", (20, 16)).save(folder / "b.png")
+    with pytest.raises(GanLabError, match="different sizes.*resize them"):
+        fidelity.folder_dataset(folder)
+    bad = tmp_path / "not-inception.pth"
+    bad.write_bytes(b"these are not weights")
+    with pytest.raises(GanLabError, match="not an Inception-v3 weights file"):
+        fidelity.InceptionFeatures(bad, "cpu", 4, False)

@@ -166,16 +166,24 @@ class InceptionFeatures:
         self.channels_last = bool(channels_last)
         self.compile = parse_compile_setting(compile)
         self.compile_min_images = int(compile_min_images)
-        self.has_logits = _has_logits(self.weights_path)
-        wanted = set(FEATURE_LAYERS.values()) if self.has_logits else {FEATURE_LAYERS["fid"]}
-        self.layers = sorted(wanted)
-        self.model = create_feature_extractor(
-            FEATURE_EXTRACTOR,
-            self.layers,
-            cuda=False,
-            feature_extractor_weights_path=str(self.weights_path),
-            verbose=False,
-        ).to(self.device)
+        try:
+            self.has_logits = _has_logits(self.weights_path)
+            wanted = set(FEATURE_LAYERS.values()) if self.has_logits else {FEATURE_LAYERS["fid"]}
+            self.layers = sorted(wanted)
+            self.model = create_feature_extractor(
+                FEATURE_EXTRACTOR,
+                self.layers,
+                cuda=False,
+                feature_extractor_weights_path=str(self.weights_path),
+                verbose=False,
+            ).to(self.device)
+        except Exception as err:  # not a torch file, another network's weights, a truncated download, ...
+            raise GanLabError(
+                f"{self.weights_path} is not an Inception-v3 weights file torch-fidelity can load "
+                f"({type(err).__name__}: {str(err).splitlines()[0][:200]}). Give torch-fidelity's "
+                "weights-inception-2015-12-05-6726825d.pth with inception_weights=..., or leave it unset to use "
+                "the converted weights of the fid extra"
+            ) from None
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self._compiled: CompiledExtractor | None = None
@@ -290,7 +298,26 @@ def folder_dataset(path: str | Path, find_deep: bool = False) -> torch.utils.dat
             f"no {DEFAULTS['samples_find_ext']} images in {folder}"
             + ("" if find_deep else " (sub-folders are searched only with samples_find_deep=true)")
         )
+    check_one_size(files, folder)
     return ImagesPathDataset(files)
+
+
+def check_one_size(files: list[str], folder: Path) -> None:
+    """The Inception metrics batch a folder's images together: they must share one size (read from
+    the file headers, no decode)."""
+    from PIL import Image
+
+    first: dict[tuple[int, int], str] = {}
+    for name in files:
+        with Image.open(name) as image:
+            first.setdefault(image.size, name)
+        if len(first) > 1:
+            (size_a, file_a), (size_b, file_b) = list(first.items())[:2]
+            raise GanLabError(
+                f"the images in {folder} have different sizes ({file_a}: {size_a[0]}x{size_a[1]}, "
+                f"{file_b}: {size_b[0]}x{size_b[1]}); FID, KID and IS compare sets of same-size images: "
+                "resize them to one size first"
+            )
 
 
 def compute_metrics(
