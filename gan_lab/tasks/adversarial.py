@@ -255,8 +255,8 @@ class AdversarialModule(L.LightningModule):
             d_logs = self.discriminator_update(d_batch, d_opt, reuse)
         if self.step_order == "d_first":
             g_logs, _ = self.generator_update(g_batch, g_opt, shared)
+        self._step_counts()[1] += 1  # first: a first read of the counts must see the buffer before this step
         self.generator_steps += 1
-        self._step_counts()[1] += 1
         self.update_ema()
         self.step_lr_schedulers()
         self.latest_losses = {**d_logs, **g_logs}  # every step, for the divergence guard
@@ -292,8 +292,8 @@ class AdversarialModule(L.LightningModule):
         self.clip(d_opt, self.d_grad_clip)
         d_opt.step()
         self.loss.after_discriminator_step(self.discriminator)
+        self._step_counts()[0] += 1  # first: a first read of the counts must see the buffer before this step
         self.discriminator_steps += 1
-        self._step_counts()[0] += 1
         return self._term_logs("d", terms)
 
     def generator_update(
