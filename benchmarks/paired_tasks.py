@@ -138,10 +138,10 @@ def photo_folders(root: Path) -> tuple[Path, Path]:
     return train_dir, test_dir
 
 
-def super_resolution(quick: bool) -> tuple[list[str], dict]:
+def super_resolution(quick: bool, steps: int = 600, width: int = 32) -> tuple[list[str], dict]:
     root = Path(tempfile.mkdtemp(prefix="sr_photos_"))
     train_dir, test_dir = photo_folders(root)
-    steps = 40 if quick else 600
+    steps = 40 if quick else steps
     data = [
         "dataset=sr_folder",
         f"dataset.root={train_dir}",
@@ -154,8 +154,8 @@ def super_resolution(quick: bool) -> tuple[list[str], dict]:
         "experiment=sr_digits_x2",
         *data,
         "model.generator.num_blocks=8",
-        "model.generator.width=32",
-        "model.discriminator.width=32",
+        f"model.generator.width={width}",
+        f"model.discriminator.width={width}",
         "data.batch_size=8",
         f"g_steps={steps}",
     ]
@@ -215,13 +215,13 @@ def fid_of_patches(rows: dict[str, torch.Tensor], reference: torch.Tensor) -> tu
 
 
 # ------------------------------------------------------------------------------- pix2pix
-def pix2pix(quick: bool) -> tuple[list[str], dict]:
-    steps = 30 if quick else 600
+def pix2pix(quick: bool, steps: int = 600, width: int = 16) -> tuple[list[str], dict]:
+    steps = 30 if quick else steps
     common = [
         "experiment=pix2pix_edges2digits",
         f"g_steps={steps}",
-        "model.generator.width=16",
-        "model.discriminator.width=16",
+        f"model.generator.width={width}",
+        f"model.discriminator.width={width}",
     ]
     l1_only, t1 = train_run([*common, "task.adversarial_weight=0.0"])
     with_gan, t2 = train_run(common)
@@ -229,7 +229,7 @@ def pix2pix(quick: bool) -> tuple[list[str], dict]:
     model, info = classifier()
     rows = {"L1 only": translate_all(l1_only, test), "L1 + GAN (pix2pix)": translate_all(with_gan, test)}
     lines = [
-        f"Trained {steps} G steps each (U-Net and 2-layer PatchGAN at width 16, batch 16); "
+        f"Trained {steps} G steps each (U-Net and 2-layer PatchGAN at width {width}, batch 16); "
         f"{len(test['target'])} held-out digits. L1 only: {t1 / 60:.1f} min, L1 + GAN: {t2 / 60:.1f} min. "
         f"Classifier: {info.name} ({info.accuracy:.4f} on {info.eval_split}).",
         "",
@@ -260,13 +260,13 @@ def hole_scores(output: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) 
     return l1, float((10 * torch.log10(1.0 / mse.clamp_min(1e-10))).mean())
 
 
-def inpainting(quick: bool) -> tuple[list[str], dict]:
-    steps = 30 if quick else 600
+def inpainting(quick: bool, steps: int = 600, width: int = 16) -> tuple[list[str], dict]:
+    steps = 30 if quick else steps
     common = [
         "experiment=inpaint_center",
         f"g_steps={steps}",
-        "model.generator.width=16",
-        "model.discriminator.width=16",
+        f"model.generator.width={width}",
+        f"model.discriminator.width={width}",
     ]
     reconstruction, t1 = train_run([*common, "task.adversarial_weight=0.0"])
     with_gan, t2 = train_run(common)
@@ -281,7 +281,7 @@ def inpainting(quick: bool) -> tuple[list[str], dict]:
     }
     model, _ = classifier()
     lines = [
-        f"Trained {steps} G steps each (U-Net and 2-layer PatchGAN at width 16, batch 16); {len(test['target'])} held-out "
+        f"Trained {steps} G steps each (U-Net and 2-layer PatchGAN at width {width}, batch 16); {len(test['target'])} held-out "
         f"digits with a centred 16x16 hole (fixed masks). Reconstruction only: {t1 / 60:.1f} min, + GAN: {t2 / 60:.1f} min. "
         "The mean fill uses the training digits' mean pixel value.",
         "",
@@ -308,23 +308,65 @@ SECTIONS = {
 }
 
 
+def settings(text: str) -> dict[str, dict[str, int]]:
+    """``"pix2pix.steps=2000,pix2pix.width=32"`` -> ``{"pix2pix": {"steps": 2000, "width": 32}}``."""
+    out: dict[str, dict[str, int]] = {}
+    for item in filter(None, text.split(",")):
+        key, value = item.split("=")
+        section, name = key.split(".")
+        out.setdefault(section, {})[name] = int(value)
+    return out
+
+
+def merged_page(path: Path, header: list[str], new_sections: dict[str, list[str]]) -> list[str]:
+    """The page with the sections just run replaced and the others kept as they were."""
+    old: dict[str, list[str]] = {}
+    if path.exists():
+        current = None
+        for line in path.read_text().splitlines():
+            if line.startswith("## "):
+                current = line[3:].strip()
+                old[current] = []
+            elif current is not None:
+                old[current].append(line)
+    page = list(header)
+    for title, _ in SECTIONS.values():
+        body = new_sections.get(title, old.get(title))
+        if body is not None:
+            page += [f"## {title}", *body]
+    return page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few steps (numbers meaningless)")
-    parser.add_argument("--only", default="sr,pix2pix,inpaint")
+    parser.add_argument("--only", default="sr,pix2pix,inpaint", help="sections to run; the page keeps the others")
+    parser.add_argument("--set", default="", help="per-section settings, e.g. pix2pix.steps=2000,pix2pix.width=32")
     args = parser.parse_args()
     quiet_logging()
     torch.manual_seed(0)
-    page = ["# Paired image-to-image benchmarks", "", f"Machine: {machine_line()}.", ""]
+    header = ["# Paired image-to-image benchmarks", "", f"Machine (latest run): {machine_line()}.", ""]
     if args.quick:
-        page += ["**Quick smoke run: the numbers below mean nothing.**", ""]
+        header += ["**Quick smoke run: the numbers below mean nothing.**", ""]
+    overrides = settings(args.set)
+    sections: dict[str, list[str]] = {}
     for key in args.only.split(","):
         title, run = SECTIONS[key]
         start = time.perf_counter()
-        lines, _ = run(args.quick)
-        page += [f"## {title}", "", *lines, "", f"Section wall time: {(time.perf_counter() - start) / 60:.1f} min.", ""]
-        print("\n".join(page[-len(lines) - 4 :]), flush=True)
-    (DOCS / ("paired_tasks_quick.md" if args.quick else "paired_tasks.md")).write_text("\n".join(page) + "\n")
+        lines, _ = run(args.quick, **overrides.get(key, {}))
+        command = f"PYTHONPATH=. python benchmarks/paired_tasks.py --only {key}" + (
+            f" --set {','.join(f'{key}.{k}={v}' for k, v in overrides[key].items())}" if key in overrides else ""
+        )
+        sections[title] = [
+            "",
+            *lines,
+            "",
+            f"Section wall time: {(time.perf_counter() - start) / 60:.1f} min ({machine_line()}). Command: `{command}`.",
+            "",
+        ]
+        print("\n".join(sections[title]), flush=True)
+    path = DOCS / ("paired_tasks_quick.md" if args.quick else "paired_tasks.md")
+    path.write_text("\n".join(merged_page(path, header, sections)) + "\n")
 
 
 if __name__ == "__main__":
