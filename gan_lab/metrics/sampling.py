@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from gan_lab.utils.eval_mode import inference_mode
+
 
 def to_uint8(images: Tensor) -> Tensor:
     """``[N, C, H, W]`` floats in [-1, 1] -> uint8 ``[N, C, H, W]``: ``round((x + 1) * 127.5)``, clamped."""
@@ -64,16 +66,12 @@ def generate_from_noise(
     net, kind = which_generator(module, use_ema)
     n = len(z)
     device = next(net.parameters()).device
-    was_training = net.training
-    net.eval()
     out = []
-    try:
+    with inference_mode(net):
         for start in range(0, n, batch_size):
             zb = z[start : start + batch_size].to(device)
             if labels is not None:
                 out.append(net(zb, labels[start : start + batch_size].to(device)).float().cpu())
             else:
                 out.append(net(zb).float().cpu())
-    finally:
-        net.train(was_training)
     return torch.cat(out), kind

@@ -32,6 +32,7 @@ from torch import Tensor, nn
 
 from gan_lab.errors import IncompatibleConfigError
 from gan_lab.tasks.adversarial import AdversarialModule
+from gan_lab.utils.eval_mode import inference_mode
 
 PIXEL_LOSSES = {"l1": F.l1_loss, "l2": F.mse_loss}
 PIXEL_REGIONS = ("all", "hole")
@@ -197,12 +198,8 @@ class PairedImageToImage(AdversarialModule):
         if mask is not None:
             batch["mask"] = mask.to(self.device)
         net = self.network("generator", use_ema)
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             return self.run_generator(net, batch).clamp(-1, 1)
-        finally:
-            net.train(was_training)
 
     def preview(self, trainer: L.Trainer | None = None) -> tuple[Tensor, int]:
         """Three rows of the same fixed pairs: source (resized to the target's size) | output | target."""

@@ -36,6 +36,7 @@ from gan_lab.errors import IncompatibleConfigError
 from gan_lab.losses import LeastSquaresLoss
 from gan_lab.regularizers.image_pool import ImagePool
 from gan_lab.tasks.adversarial import AdversarialModule
+from gan_lab.utils.eval_mode import inference_mode
 
 # direction -> (generator key, input domain, output domain)
 DIRECTIONS = {"AtoB": ("a_to_b", "a", "b"), "BtoA": ("b_to_a", "b", "a")}
@@ -226,12 +227,8 @@ class UnpairedImageToImage(AdversarialModule):
                 f"direction={direction or 'AtoB'} takes {expected}-channel images; got {source.shape[1]} channels"
             )
         net = self.direction_generator(direction, use_ema)
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             return net(source.to(self.device)).clamp(-1, 1)
-        finally:
-            net.train(was_training)
 
     def preview(self, trainer: L.Trainer | None = None) -> tuple[Tensor, int]:
         """Four rows of the same fixed images: a | G_AB(a) | b | G_BA(b) (grey rows shown as RGB

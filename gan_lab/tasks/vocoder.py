@@ -35,6 +35,7 @@ from gan_lab.errors import IncompatibleConfigError
 from gan_lab.losses.base import GANLoss
 from gan_lab.losses.feature_matching import feature_matching_loss
 from gan_lab.tasks.adversarial import AdversarialModule
+from gan_lab.utils.eval_mode import inference_mode
 
 
 def check_vocoder_shapes(generator: nn.Module, hop_length: int, segment_length: int | None) -> None:
@@ -181,12 +182,8 @@ class Vocoder(AdversarialModule):
             raise IncompatibleConfigError(
                 f"{mel.shape[-1]} mel frames is too short for this vocoder (at least {net.min_frames})"
             )
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             return net(mel.to(self.device, torch.float32)).clamp(-1, 1)
-        finally:
-            net.train(was_training)
 
     @torch.no_grad()
     def resynthesize(self, audio: Tensor, use_ema: bool = True) -> Tensor:
