@@ -24,3 +24,62 @@ def report_user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(getattr(error, "exit_code", 2))
 
     return wrapper
+
+
+def check_command_line(config_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Check the command line's ``key.sub=value`` overrides against the command's own
+    config before Hydra composes it, so that an override *into* a list or a plain value
+    (``metrics.inception_weights=x``: ``metrics`` is a list) gives one ``gan_lab error``
+    line with the fix instead of a traceback from deep inside OmegaConf."""
+
+    def decorate(hydra_main: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(hydra_main)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not args and not kwargs:  # called as the command (not with a config, as tests may)
+                try:
+                    check_overrides(config_name, sys.argv[1:])
+                except GanLabError as error:
+                    print(f"gan_lab error: {error}", file=sys.stderr)
+                    sys.exit(2)
+            return hydra_main(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def check_overrides(config_name: str, argv: list[str]) -> None:
+    """Raise :class:`GanLabError` for an override whose path runs through a list or a value
+    of ``conf/<config_name>.yaml`` (settings that come from config groups are not checked)."""
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+
+    from gan_lab.config_path import config_dir
+
+    config = OmegaConf.load(f"{config_dir()}/{config_name}.yaml")
+    for arg in argv:
+        if arg.startswith("-") or "=" not in arg:
+            continue  # Hydra's own flags (--help, -m, --cfg job, ...)
+        key = arg.split("=", 1)[0].lstrip("+~")
+        if "@" in key or "/" in key or key.startswith("hydra"):
+            continue
+        parts = key.split(".")
+        node: Any = config
+        for depth, part in enumerate(parts[:-1]):
+            if not isinstance(node, DictConfig) or part not in node:
+                break
+            node = node[part]
+            if isinstance(node, ListConfig) and not parts[depth + 1].isdigit():
+                parent = ".".join(parts[: depth + 1])
+                hint = _top_level_hint(config, parts[-1], arg.split("=", 1)[1])
+                raise GanLabError(
+                    f"{arg}: {parent} is a list ([{','.join(map(str, OmegaConf.to_container(node, resolve=False)))}]),"
+                    f" so it has no setting {parts[depth + 1]!r}; a list is overridden whole, e.g. {parent}=[a,b]{hint}"
+                )
+            if not isinstance(node, (DictConfig, ListConfig)):
+                parent = ".".join(parts[: depth + 1])
+                hint = _top_level_hint(config, parts[-1], arg.split("=", 1)[1])
+                raise GanLabError(f"{arg}: {parent} is a single value ({node!r}), not a group of settings{hint}")
+
+
+def _top_level_hint(config: Any, name: str, value: str) -> str:
+    return f". Did you mean {name}={value}? ({name} is a setting of its own)" if name in config else ""

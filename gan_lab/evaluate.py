@@ -21,7 +21,7 @@ import hydra
 from omegaconf import DictConfig
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
-from gan_lab.cli import report_user_errors
+from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.metrics.evaluator import EvalSettings, Evaluator, evaluate_folders
@@ -68,6 +68,7 @@ def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
     return records, out
 
 
+@check_command_line("evaluate")
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="evaluate")
 @report_user_errors
 def main(cfg: DictConfig) -> None:

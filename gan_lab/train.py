@@ -37,12 +37,12 @@ from gan_lab.builders import (
 from gan_lab.callbacks.graceful_stop import GracefulStop
 from gan_lab.checkpointing.atomic_io import remove_stale_temporaries
 from gan_lab.checkpointing.resume import check_resume, max_steps_after, read_resume_point
-from gan_lab.cli import report_user_errors
+from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError, RunFolderInUseError, TrainingInterrupted
 from gan_lab.run_lock import RunLock
-from gan_lab.sweep_summary import run_sweep_job
 from gan_lab.run_records import write_final_metrics, write_run_records
+from gan_lab.sweep_summary import run_sweep_job
 
 log = logging.getLogger("gan_lab.train")
 
@@ -181,6 +181,7 @@ def objective(cfg: DictConfig, trainer: L.Trainer) -> float | None:
     return float(value)
 
 
+@check_command_line("train")
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="train")
 @report_user_errors
 def main(cfg: DictConfig) -> float | None:

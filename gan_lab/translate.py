@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from torch import Tensor
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
-from gan_lab.cli import report_user_errors
+from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.metrics.paired.folders import IMAGE_SUFFIXES, read_uint8
@@ -179,6 +179,7 @@ def translate(cfg: DictConfig) -> Path:
     return translate_folder(cfg, load_translator(cfg))
 
 
+@check_command_line("translate")
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="translate")
 @report_user_errors
 def main(cfg: DictConfig) -> None:

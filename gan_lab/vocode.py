@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 from torch import Tensor
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
-from gan_lab.cli import report_user_errors
+from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.datasets.audio.decode import AUDIO_SUFFIXES, read_audio, write_wav
 from gan_lab.errors import GanLabError, IncompatibleConfigError
@@ -124,6 +124,7 @@ def vocode(cfg: DictConfig) -> Path:
     return out_dir
 
 
+@check_command_line("vocode")
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="vocode")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
