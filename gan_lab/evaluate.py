@@ -48,6 +48,8 @@ def evaluate(cfg: DictConfig) -> tuple[list[dict[str, Any]], Path]:
         module, run_cfg, _ = load_checkpoint(cfg.ckpt_path)
         module.to(settings.device)
         records = Evaluator(run_cfg, cfg.metrics, settings).evaluate(module)
+        for rec in records:  # last.ckpt or a kept best/periodic one: say which the numbers come from
+            rec["protocol"].setdefault("options", {})["checkpoint"] = Path(str(cfg.ckpt_path)).name
         out = Path(cfg.output) if cfg.get("output") else run_folder(Path(str(cfg.ckpt_path))) / "metrics.json"
         source = {"ckpt_path": str(Path(str(cfg.ckpt_path)).expanduser().resolve())}
     elif cfg.get("input1"):

