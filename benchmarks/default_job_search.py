@@ -73,6 +73,31 @@ CANDIDATES: dict[str, tuple[list[str], int]] = {
         5000,
     ),
     "PacGAN2 (packing 2)": (["regularizers.packing=2"], 5000),
+    # second round, on top of the chosen D (spectral norm, no BatchNorm)
+    "SN D + hinge, Adam betas (0, 0.9) (SNGAN's settings)": (
+        [
+            "model.spectral_norm.discriminator=true",
+            "model.discriminator.norm=none",
+            "loss=hinge",
+            "optimizer.generator.betas=[0.0,0.9]",
+            "optimizer.discriminator.betas=[0.0,0.9]",
+        ],
+        5000,
+    ),
+    "SN D + linear learning-rate decay": (
+        ["model.spectral_norm.discriminator=true", "model.discriminator.norm=none", "lr_decay=linear"],
+        5000,
+    ),
+    "SN D + lr 4e-4, linear decay": (
+        [
+            "model.spectral_norm.discriminator=true",
+            "model.discriminator.norm=none",
+            "lr_decay=linear",
+            "optimizer.generator.lr=4e-4",
+            "optimizer.discriminator.lr=4e-4",
+        ],
+        5000,
+    ),
     "spectral norm in D, no BatchNorm in D, PacGAN2": (
         ["model.spectral_norm.discriminator=true", "model.discriminator.norm=none", "regularizers.packing=2"],
         5000,
