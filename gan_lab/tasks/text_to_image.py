@@ -79,22 +79,39 @@ class TextToImage(NoiseToImage):
         return getattr(net, "module", net)
 
     @torch.no_grad()
-    def generate_from_text(
-        self, captions: Sequence[str] | Tensor, z: Tensor | None = None, use_ema: bool = True,
-        embedding: Tensor | None = None,
-    ) -> Tensor:
-        """Images for ``captions`` (strings or token ids) in eval mode; ``embedding`` (G's text space)
-        replaces the captions' own (caption interpolation). A fresh ``eps`` of the conditioning
-        augmentation is drawn from the global RNG, as at training time."""
+    def text_embedding(self, captions: Sequence[str] | Tensor, use_ema: bool = True) -> Tensor:
+        """G's sentence embeddings of ``captions`` (strings or token ids), in eval mode."""
         net = self.generator_network(use_ema)
+        tokens = captions if isinstance(captions, Tensor) else self.tokenize(captions)
+        was_training = net.training
+        net.eval()
+        try:
+            return net.embed(tokens.to(self.device))
+        finally:
+            net.train(was_training)
+
+    @torch.no_grad()
+    def generate_from_text(
+        self,
+        captions: Sequence[str] | Tensor | None,
+        z: Tensor | None = None,
+        use_ema: bool = True,
+        embedding: Tensor | None = None,
+        condition_noise: Tensor | None = None,
+    ) -> Tensor:
+        """Images for ``captions`` (strings or token ids) in eval mode. ``embedding`` (G's text space)
+        replaces the captions' own (caption interpolation); ``condition_noise`` fixes the ``eps`` of the
+        conditioning augmentation (default: drawn from the global RNG, as in training)."""
         if embedding is None:
-            tokens = captions if isinstance(captions, Tensor) else self.tokenize(captions)
-            embedding = net.embed(tokens.to(self.device))
+            embedding = self.text_embedding(captions, use_ema)
+        net = self.generator_network(use_ema)
         z = self.sample_noise(len(embedding)) if z is None else z.to(self.device)
         was_training = net.training
         net.eval()
         try:
-            return net(z, embedding=embedding.to(self.device))
+            noise = None if condition_noise is None else condition_noise.to(self.device)
+            c, _, _ = net.condition(embedding.to(self.device), noise)
+            return net.from_condition(z, c)
         finally:
             net.train(was_training)
 

@@ -8,6 +8,7 @@ pretrained char-CNN-RNN instead; ``pretrained_path`` loads such a frozen encoder
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,9 @@ class FrozenTextEncoder(nn.Module):
 
     def __init__(self, encoder: nn.Module, path: str) -> None:
         super().__init__()
-        encoder.eval().requires_grad_(False)
+        encoder.eval()
+        for parameter in encoder.parameters():  # (ScriptModules have no requires_grad_)
+            parameter.requires_grad_(False)
         self._frozen = [encoder]
         self.path = path
         with torch.no_grad():
@@ -94,7 +97,9 @@ def build_text_encoder(
             "give a TorchScript file or a TextEncoder state dict, or null for a trainable encoder"
         )
     try:
-        encoder: nn.Module = torch.jit.load(str(path), map_location="cpu")
+        with warnings.catch_warnings():  # TorchScript is deprecated in torch, still the portable frozen format
+            warnings.simplefilter("ignore", FutureWarning)
+            encoder: nn.Module = torch.jit.load(str(path), map_location="cpu")
     except (RuntimeError, ValueError):
         encoder = TextEncoder(buckets, embed_dim, hidden_dim, kind)
         try:
