@@ -71,12 +71,17 @@ def test_pretrained_encoder_files(tmp_path):
         build_text_encoder(50, pretrained_path=str(tmp_path / "junk.pt"))
 
 
-def test_generator_and_discriminator_shapes():
+@pytest.mark.parametrize("conditioning", ["concat", "projection"])
+def test_generator_and_discriminator_shapes(conditioning):
     g = TextConditionedGenerator(8, (1, 28, 28), TextEncoder(50, 6, 5), condition_dim=4, width=4)
-    d = MatchingAwareDiscriminator((1, 28, 28), TextEncoder(50, 6, 5), width=4, text_dim=3)
+    d = MatchingAwareDiscriminator((1, 28, 28), TextEncoder(50, 6, 5), width=4, text_dim=3, conditioning=conditioning)
     tokens = torch.tensor([[3, 7, 0], [4, 0, 0]])
     images = g(torch.randn(2, 8), tokens)
     assert images.shape == (2, 1, 28, 28) and images.abs().max() <= 1
     assert d(images, d.embed(tokens)).shape == (2,)
     with pytest.raises(GanLabError, match="needs captions"):
         g(torch.randn(2, 8))
+    # D's answer depends on the caption
+    assert not torch.allclose(d(images, d.embed(tokens)), d(images, d.embed(tokens.flip(0))))
+    with pytest.raises(GanLabError, match="conditioning"):
+        MatchingAwareDiscriminator((1, 28, 28), TextEncoder(50, 6, 5), conditioning="sum")
