@@ -59,7 +59,8 @@ def _cells(path, rows, cols, size=28):
     return [[image[2 + r * 30 : 2 + r * 30 + size, 2 + c * 30 : 2 + c * 30 + size] for c in range(cols)] for r in range(rows)]
 
 
-def test_prompt_grid_from_the_command_line(text_ckpt, tmp_path):
+@pytest.mark.slow
+def test_prompt_grid_from_the_command_line(text_ckpt, plain_ckpt, tmp_path):
     out = tmp_path / "s"
     proc = run_module(
         "gan_lab.sample", f"ckpt_path={text_ckpt}", f"output_dir={out}", 'prompt="a bold seven"', "per_class=3",
@@ -69,6 +70,8 @@ def test_prompt_grid_from_the_command_line(text_ckpt, tmp_path):
     _cells(out / "grid.png", 1, 3)
     assert len(list((out / "images").glob("*.png"))) == 4
     _cells(out / "interpolation.png", 2, 3)
+    proc = run_module("gan_lab.sample", f"ckpt_path={plain_ckpt}", 'prompt="a bold seven"', cwd=REPO_ROOT)
+    assert proc.returncode == 2 and "gan_lab error: prompt=" in proc.stderr
 
 
 def test_text_model_interpolations(text_ckpt, tmp_path):
@@ -136,5 +139,3 @@ def test_bad_inputs_are_refused(text_ckpt, conditional_ckpt, plain_ckpt, tmp_pat
         _sample(plain_ckpt, tmp_path, "interpolate=diagonal")
     with pytest.raises(GanLabError, match="interpolation_space"):
         _sample(plain_ckpt, tmp_path, "interpolation_space=cubic")
-    proc = run_module("gan_lab.sample", f"ckpt_path={plain_ckpt}", 'prompt="a bold seven"', cwd=REPO_ROOT)
-    assert proc.returncode == 2 and "gan_lab error: prompt=" in proc.stderr
