@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, QUIET, compose_config, machine_line, quiet_logging  # noqa: E402
+from common import DOCS, QUIET, compose_config, machine_line, quiet_logging
 
 
 def train_run(overrides: list[str]):
@@ -104,7 +104,9 @@ def main() -> None:
         "unconditional DCGAN": evaluate(
             "baseline",
             lambda c: generate_from_noise(base_model, draw_noise(base_model, len(c), next(seed)), None)[0],
-            classifier, real, args.per_caption,
+            classifier,
+            real,
+            args.per_caption,
         ),
     }
     cpu_minutes = (time.process_time() - cpu0) / 60
@@ -129,7 +131,7 @@ def main() -> None:
     save_grid(strip, 8, DOCS / "img" / "text2image_caption_interpolation.png")
 
     rows = [
-        "| model | caption consistency | \"a thin …\" | \"a …\" | \"a bold …\" | bold inkier than thin (of 10 digits) "
+        '| model | caption consistency | "a thin …" | "a …" | "a bold …" | bold inkier than thin (of 10 digits) '
         "| ink px thin / bold | classifier FID |",
         "|---|---|---|---|---|---|---|---|",
     ]

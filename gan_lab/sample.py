@@ -264,9 +264,7 @@ def sample(cfg: DictConfig) -> Path:
             strip = _run_latents(module, z, labels, cfg.use_ema)
         save_png(_grid(to_uint8(strip), steps), out / "interpolation.png")
         written = f", interpolation.png ({mode})"
-    print(
-        f"{kind} generator, {int(module.generator_steps)} G steps: grid.png, {n} images in images/{written} -> {out}"
-    )
+    print(f"{kind} generator, {int(module.generator_steps)} G steps: grid.png, {n} images in images/{written} -> {out}")
     return out
 
 

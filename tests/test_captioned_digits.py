@@ -37,7 +37,8 @@ def test_the_bundled_digits_get_deterministic_thirds():
     assert set(item) == {"real", "caption", "label"}
     assert item["real"].shape == (1, 28, 28) and item["real"].min() >= -1
     text = data.caption_texts(0)[0]
-    assert text.split()[-1] == ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"][
-        item["label"]
-    ]
+    assert (
+        text.split()[-1]
+        == ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"][item["label"]]
+    )
     assert torch.equal(item["caption"], HashedWordTokenizer(1024, 8)(text))

@@ -22,8 +22,11 @@ def _image(path, value):
 def _folder(tmp_path):
     _image(tmp_path / "a.png", 10)
     _image(tmp_path / "sub" / "b.png", 200)
-    lines = [{"file": "a.png", "text": "a dark square"}, {"file": "sub/b.png", "text": "a light square"},
-             {"file": "a.png", "text": "a black box"}]
+    lines = [
+        {"file": "a.png", "text": "a dark square"},
+        {"file": "sub/b.png", "text": "a light square"},
+        {"file": "a.png", "text": "a black box"},
+    ]
     (tmp_path / "captions.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     (tmp_path / "sub" / "b.txt").write_text("a white box\n\n")
     return tmp_path

@@ -4,6 +4,7 @@ checkpoints, and the refusals that say why."""
 import numpy as np
 import pytest
 import torch
+from helpers import REPO_ROOT, TINY, compose_config, run_module, tiny_model_overrides
 from hydra import compose, initialize_config_dir
 from PIL import Image
 
@@ -11,7 +12,6 @@ from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.sample import interpolation_latents, sample
 from gan_lab.train import train
-from helpers import REPO_ROOT, TINY, compose_config, run_module, tiny_model_overrides
 
 TINY_TEXT = [
     "experiment=text2image_digits",
@@ -56,15 +56,25 @@ def _cells(path, rows, cols, size=28):
     image = np.asarray(Image.open(path)).astype(int)
     image = image[..., 0] if image.ndim == 3 else image  # make_grid writes grey images as RGB
     assert image.shape == (rows * (size + 2) + 2, cols * (size + 2) + 2)
-    return [[image[2 + r * 30 : 2 + r * 30 + size, 2 + c * 30 : 2 + c * 30 + size] for c in range(cols)] for r in range(rows)]
+    return [
+        [image[2 + r * 30 : 2 + r * 30 + size, 2 + c * 30 : 2 + c * 30 + size] for c in range(cols)]
+        for r in range(rows)
+    ]
 
 
 @pytest.mark.slow
 def test_prompt_grid_from_the_command_line(text_ckpt, plain_ckpt, tmp_path):
     out = tmp_path / "s"
     proc = run_module(
-        "gan_lab.sample", f"ckpt_path={text_ckpt}", f"output_dir={out}", 'prompt="a bold seven"', "per_class=3",
-        "num_images=4", "interpolation_rows=2", "interpolation_steps=3", cwd=REPO_ROOT,
+        "gan_lab.sample",
+        f"ckpt_path={text_ckpt}",
+        f"output_dir={out}",
+        'prompt="a bold seven"',
+        "per_class=3",
+        "num_images=4",
+        "interpolation_rows=2",
+        "interpolation_steps=3",
+        cwd=REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     _cells(out / "grid.png", 1, 3)
@@ -75,20 +85,34 @@ def test_prompt_grid_from_the_command_line(text_ckpt, plain_ckpt, tmp_path):
 
 
 def test_text_model_interpolations(text_ckpt, tmp_path):
-    _sample(text_ckpt, tmp_path / "c", "interpolate=caption", "prompt=a thin one", "prompt_to=a bold eight",
-            "interpolation_rows=2", "interpolation_steps=4")
+    _sample(
+        text_ckpt,
+        tmp_path / "c",
+        "interpolate=caption",
+        "prompt=a thin one",
+        "prompt_to=a bold eight",
+        "interpolation_rows=2",
+        "interpolation_steps=4",
+    )
     cells = _cells(tmp_path / "c" / "interpolation.png", 2, 4)
     assert np.abs(cells[0][0] - cells[0][3]).sum() > 0  # the caption moved
-    _sample(text_ckpt, tmp_path / "d", "interpolate=caption", "prompt=[a one,a two,a three]", "interpolation_rows=3",
-            "interpolation_steps=2")
+    _sample(
+        text_ckpt,
+        tmp_path / "d",
+        "interpolate=caption",
+        "prompt=[a one,a two,a three]",
+        "interpolation_rows=3",
+        "interpolation_steps=2",
+    )
     _cells(tmp_path / "d" / "interpolation.png", 3, 2)
     # no prompt: the run's preview captions, one grid row each
     _sample(text_ckpt, tmp_path / "e", "per_class=2", "interpolate=latent", "interpolation_rows=1")
     _cells(tmp_path / "e" / "grid.png", 8, 2)
     # the same seed gives the same images
     _sample(text_ckpt, tmp_path / "f", "per_class=2", "interpolate=none")
-    assert np.array_equal(np.asarray(Image.open(tmp_path / "e" / "grid.png")),
-                          np.asarray(Image.open(tmp_path / "f" / "grid.png")))
+    assert np.array_equal(
+        np.asarray(Image.open(tmp_path / "e" / "grid.png")), np.asarray(Image.open(tmp_path / "f" / "grid.png"))
+    )
     assert not (tmp_path / "f" / "interpolation.png").exists()
 
 

@@ -69,12 +69,14 @@ def test_matching_aware_d_terms_match_a_hand_computation():
 def test_identical_rolled_captions_are_not_mismatches():
     module = _module(StubDiscriminator())
     same = torch.tensor([[4, 5, 0, 0]] * 3)
-    terms = module.discriminator_terms({"real": torch.zeros(3, 1, 28, 28), "caption": same},
-                                       {"fake": torch.zeros(3, 1, 28, 28)})
+    terms = module.discriminator_terms(
+        {"real": torch.zeros(3, 1, 28, 28), "caption": same}, {"fake": torch.zeros(3, 1, 28, 28)}
+    )
     assert "real_mismatched" not in terms
     mixed = torch.tensor([[4, 0, 0, 0], [4, 0, 0, 0], [6, 0, 0, 0]])  # only rows 0 (rolled: 6) and 2 (rolled: 4)
-    terms = module.discriminator_terms({"real": torch.zeros(3, 1, 28, 28), "caption": mixed},
-                                       {"fake": torch.zeros(3, 1, 28, 28)})
+    terms = module.discriminator_terms(
+        {"real": torch.zeros(3, 1, 28, 28), "caption": mixed}, {"fake": torch.zeros(3, 1, 28, 28)}
+    )
     real_out, wrong_out = torch.tensor([0.4, 0.6]), torch.tensor([0.6, 0.4])
     expected = 0.5 * (F.softplus(-real_out).mean() + F.softplus(wrong_out).mean())
     assert terms["real_mismatched"].item() == pytest.approx(expected.item(), rel=1e-6)

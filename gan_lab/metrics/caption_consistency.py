@@ -33,13 +33,17 @@ def digit_prompts(per_caption: int) -> tuple[list[str], Tensor, Tensor]:
 
 @torch.no_grad()
 def caption_consistency(
-    generate: Callable[[list[str]], Tensor], classifier: MNISTClassifier, per_caption: int = 20,
+    generate: Callable[[list[str]], Tensor],
+    classifier: MNISTClassifier,
+    per_caption: int = 20,
     batch_size: int = 250,
 ) -> dict[str, float]:
     """Metrics of ``generate(captions) -> images [N, C, H, W] in [-1, 1]`` (see the module docstring);
     also the accuracy per thickness word and the images' classifier features (for a Fréchet distance)."""
     captions, digits, thickness = digit_prompts(per_caption)
-    images = torch.cat([generate(captions[i : i + batch_size]).float().cpu() for i in range(0, len(captions), batch_size)])
+    images = torch.cat(
+        [generate(captions[i : i + batch_size]).float().cpu() for i in range(0, len(captions), batch_size)]
+    )
     predicted, _ = classify(classifier, grey(images))
     correct = (predicted == digits).float()
     ink = (grey(images) > 0).flatten(1).float().sum(1)

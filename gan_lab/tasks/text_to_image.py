@@ -116,7 +116,7 @@ class TextToImage(NoiseToImage):
             net.train(was_training)
 
     def generate(self, *args: Any, **kwargs: Any) -> Tensor:
-        raise GanLabError("a text -> image model needs captions: use generate_from_text(captions) or prompt=\"...\"")
+        raise GanLabError('a text -> image model needs captions: use generate_from_text(captions) or prompt="..."')
 
     def preview(self, trainer: L.Trainer | None = None) -> tuple[Tensor, int]:
         captions = self.preview_captions or self._dataset_captions(trainer)
@@ -146,7 +146,11 @@ class TextToImage(NoiseToImage):
         text = self.discriminator.embed(tokens)
         real_in = self.discriminator_input(batch["real"])
         terms = self.adversarial_discriminator_terms(
-            self.discriminate, real_in, self.discriminator_input(outputs["fake"]), text, text,
+            self.discriminate,
+            real_in,
+            self.discriminator_input(outputs["fake"]),
+            text,
+            text,
             weight=1.0 - self.mismatch_weight,
         )
         terms = {"real_fake": terms.pop("loss"), **terms}
@@ -161,7 +165,7 @@ class TextToImage(NoiseToImage):
     def generator_terms(self, batch: dict[str, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
         tokens = batch["caption"]
         text = self.discriminator.embed(tokens)
-        real = lambda: self.discriminator_input(batch["real"])  # noqa: E731
+        real = lambda: self.discriminator_input(batch["real"])
         terms = {
             "adversarial": self.adversarial_generator_term(
                 self.discriminate, self.discriminator_input(outputs["fake"]), real, text, text

@@ -23,7 +23,9 @@ DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "e
 THICKNESS_WORDS = ("thin", "", "bold")  # per-class tertiles of the ink count
 
 
-def thickness_classes(ink: Tensor, labels: Tensor, thin_quantile: float = 1 / 3, bold_quantile: float = 2 / 3) -> Tensor:
+def thickness_classes(
+    ink: Tensor, labels: Tensor, thin_quantile: float = 1 / 3, bold_quantile: float = 2 / 3
+) -> Tensor:
     """0 (thin), 1 (middle) or 2 (bold) per item: ``ink <= q_thin`` / ``ink > q_bold`` with the quantiles
     of ``ink`` taken among the items of the same label."""
     if not 0.0 < thin_quantile <= bold_quantile < 1.0:

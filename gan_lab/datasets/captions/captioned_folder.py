@@ -38,20 +38,23 @@ def read_captions(root: Path, images: list[Path], captions_file: str = CAPTIONS_
                 path, text = (root / str(entry["file"])).resolve(), str(entry["text"])
             except (ValueError, KeyError, TypeError) as err:
                 raise GanLabError(
-                    f"{jsonl} line {number} is not a JSON object with \"file\" and \"text\" ({type(err).__name__}: "
-                    f"{err}); each line must look like {{\"file\": \"images/0001.jpg\", \"text\": \"a red bird\"}}"
+                    f'{jsonl} line {number} is not a JSON object with "file" and "text" ({type(err).__name__}: '
+                    f'{err}); each line must look like {{"file": "images/0001.jpg", "text": "a red bird"}}'
                 ) from None
             if path in captions:
                 captions[path].append(text)
             else:
                 unknown.append(str(entry["file"]))
         if unknown:
-            warnings.warn(f"{len(unknown)} caption(s) in {jsonl} name no image of the folder, e.g. {unknown[0]}",
-                          stacklevel=2)
+            warnings.warn(
+                f"{len(unknown)} caption(s) in {jsonl} name no image of the folder, e.g. {unknown[0]}", stacklevel=2
+            )
     for path in images:
         text_file = path.with_suffix(".txt")
         if text_file.is_file():
-            captions[path] += [line.strip() for line in text_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+            captions[path] += [
+                line.strip() for line in text_file.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
     return captions
 
 
@@ -81,7 +84,7 @@ class CaptionedImageFolder(ImageFolderImages):
         if missing and not skip_uncaptioned:
             raise EmptyDatasetError(
                 f"{len(missing)} of {len(paths)} images under {self.root} have no caption (e.g. {missing[0]}): give "
-                f"each one lines in {self.root / captions_file} ({{\"file\": ..., \"text\": ...}}) or a .txt file "
+                f'each one lines in {self.root / captions_file} ({{"file": ..., "text": ...}}) or a .txt file '
                 "beside it, or set dataset.skip_uncaptioned=true to leave them out"
             )
         keep = [i for i, path in enumerate(paths) if captions[path]]

@@ -49,7 +49,7 @@ class TextConditionedGenerator(nn.Module):
             if tokens is None or tokens.dtype != torch.long:
                 raise GanLabError(
                     "this is a text -> image generator: it needs captions (token ids), not only noise or class "
-                    "labels; sample it with prompt=\"...\" (python -m gan_lab.sample)"
+                    'labels; sample it with prompt="..." (python -m gan_lab.sample)'
                 )
             embedding = self.embed(tokens)
         c, _, _ = self.condition(embedding)

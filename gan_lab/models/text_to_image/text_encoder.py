@@ -105,7 +105,7 @@ def build_text_encoder(
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
             encoder.load_state_dict(state.get("state_dict", state) if isinstance(state, dict) else state)
-        except Exception as err:  # not a torch file, or other sizes
+        except Exception as err:  # noqa: BLE001  (not a torch file, other sizes: many exception types)
             raise IncompatibleConfigError(
                 f"{path} is neither a TorchScript text encoder nor a state dict of TextEncoder(buckets={buckets}, "
                 f"embed_dim={embed_dim}, hidden_dim={hidden_dim}, kind={kind!r}): {type(err).__name__}: "
