@@ -161,3 +161,12 @@ def test_bad_settings_are_refused():
         _module(mismatch_weight=1.0)
     with pytest.raises(GanLabError, match="packing"):
         _module(packing=2)
+
+
+def test_data_without_captions_is_refused_with_the_datasets_that_fit(tmp_path):
+    from gan_lab.builders import check_compatibility
+    from helpers import TINY, compose_config
+
+    cfg = compose_config([*TINY, "experiment=text2image_digits", "dataset=bundled_mnist"], tmp_path)
+    with pytest.raises(GanLabError, match=r"needs batch entries \['real', 'caption'\].*captioned_digits"):
+        check_compatibility(cfg)
