@@ -8,7 +8,7 @@ one process on one thread. Caption consistency: for each digit and thickness wor
 "a seven", "a bold seven") ``per_caption`` images; gan_lab's MNIST classifier (trained on the bundled
 digits) names their digit (gan_lab/metrics/caption_consistency.py). The baseline ignores the
 caption, so its consistency is chance by construction: it is measured anyway, as the floor.
-Writes docs/text_to_image_results.md (included in docs/text_to_image.md by hand) and docs/img/text2image_*.png.
+Writes docs/text_to_image_results.md (its table is copied into docs/text_to_image.md) and docs/img/text2image_*.png.
 """
 
 from __future__ import annotations
