@@ -291,6 +291,38 @@ PRESETS = {
         },
         TINY_CONV + ["dataset.num_samples=64"],
     ),
+    "text2image_digits": (
+        {
+            "task._target_": "gan_lab.tasks.TextToImage",
+            "task.kl_weight": 2.0,
+            "task.mismatch_weight": 0.5,
+            "task.interpolation_weight": 1.0,
+            "task.interpolation_beta": 0.5,
+            "model.name": "text_dcgan",
+            "model.condition_dim": 128,
+            "loss._target_": "gan_lab.losses.NonSaturatingLoss",
+            "optimizer.generator.lr": 2e-4,
+            "optimizer.discriminator.betas": [0.5, 0.999],
+            "dataset.name": "captioned_digits",
+        },
+        TINY_CONV,
+    ),
+    "text2image_folder": (
+        {
+            "task._target_": "gan_lab.tasks.TextToImage",
+            "task.kl_weight": 2.0,
+            "task.mismatch_weight": 0.5,
+            "task.interpolation_beta": 0.5,
+            "model.generator.width": 128,
+            "model.discriminator.width": 64,
+            "model.latent_dim": 100,
+            "data.batch_size": 64,
+            "dataset.image_size": 64,
+            "dataset.name": "captioned_folder",
+        },
+        # no captioned photo folder offline: the captioned digits at 32 px stand in
+        ["dataset=captioned_digits", "dataset.image_size=32", "data.num_workers=0", *TINY_CONV],
+    ),
 }
 
 
