@@ -25,11 +25,12 @@ import torch
 from omegaconf import DictConfig, ListConfig
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
-from gan_lab.cli import report_user_errors
+from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.metrics.sampling import draw_noise, generate_samples, to_uint8, which_generator
 from gan_lab.utils.interpolation import interpolate
+from gan_lab.utils.eval_mode import inference_mode
 
 log = logging.getLogger("gan_lab.sample")
 
@@ -72,16 +73,11 @@ def fixed_latents(module: Any, rows: int, steps: int, seed: int) -> torch.Tensor
     return draw_noise(module, rows, seed + 1).repeat_interleave(steps, dim=0)
 
 
-@torch.no_grad()
 def _run_latents(module: Any, z: torch.Tensor, labels: torch.Tensor | None, use_ema: bool) -> torch.Tensor:
     net, _ = which_generator(module, use_ema)
-    was = net.training
-    net.eval()
-    try:
+    with inference_mode(net):
         z = z.to(module.device)
         return (net(z, labels.to(module.device)) if labels is not None else net(z)).float().cpu()
-    finally:
-        net.train(was)
 
 
 @torch.no_grad()
@@ -268,6 +264,7 @@ def sample(cfg: DictConfig) -> Path:
     return out
 
 
+@check_command_line("sample")
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="sample")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
