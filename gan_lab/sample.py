@@ -29,8 +29,8 @@ from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError
 from gan_lab.metrics.sampling import draw_noise, generate_samples, to_uint8, which_generator
-from gan_lab.utils.interpolation import interpolate
 from gan_lab.utils.eval_mode import inference_mode
+from gan_lab.utils.interpolation import interpolate
 
 log = logging.getLogger("gan_lab.sample")
 
