@@ -25,8 +25,9 @@ import lightning as L
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, compose_config, machine_line, quiet_logging  # noqa: E402
+from common import DOCS, compose_config, machine_line, quiet_logging
 
+DATA = DOCS / "bench_data" / "pggan_mnist.json"
 RESULTS_START, RESULTS_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -83,7 +84,9 @@ def score(module, num_samples: int) -> dict[str, dict[str, float]]:
         fake, kind = generate_samples(module, num_samples, seed=0, use_ema=use_ema)
         preds, feats = classify(classifier, fake.clamp(-1, 1))  # the classifier resizes 32 -> 28 px
         counts = torch.bincount(preds, minlength=10)
-        kid = kid_features_to_metric(feats, real_feats, kid_subsets=100, kid_subset_size=1000, rng_seed=0, verbose=False)
+        kid = kid_features_to_metric(
+            feats, real_feats, kid_subsets=100, kid_subset_size=1000, rng_seed=0, verbose=False
+        )
         out[kind] = {
             "class_kl": kl_to_uniform(counts),
             "class_coverage": float((counts > 0).sum()) / 10.0,
@@ -97,14 +100,18 @@ def score(module, num_samples: int) -> dict[str, dict[str, float]]:
 def results_markdown(data: dict) -> str:
     s = data["settings"]
     lines = [
-        f"Measured by `benchmarks/pggan_mnist.py` on {data['machine']}; one thread "
-        f"(`OMP_NUM_THREADS=1`, `torch.set_num_threads(1)`), on a machine shared with other jobs "
-        f"(load average {data['loadavg_start']:.1f} at the start, {data['loadavg_end']:.1f} at the end), "
-        f"so the times are upper bounds. Total: {data['wall_seconds'] / 60:.1f} min wall, "
-        f"{data['cpu_seconds'] / 60:.1f} min CPU (process time).",
+        (
+            f"Measured by `benchmarks/pggan_mnist.py` on {data['machine']}; one thread "
+            f"(`OMP_NUM_THREADS=1`, `torch.set_num_threads(1)`), on a machine shared with other jobs "
+            f"(load average {data['loadavg_start']:.1f} at the start, {data['loadavg_end']:.1f} at the end), "
+            f"so the times are upper bounds. Total: {data['wall_seconds'] / 60:.1f} min wall, "
+            f"{data['cpu_seconds'] / 60:.1f} min CPU (process time)."
+        ),
         "",
-        f"Settings: `experiment=pggan_mnist` with `{' '.join(s['overrides'])}` "
-        f"({s['g_steps']} G steps; {s['real_per_step']} real images per G step).",
+        (
+            f"Settings: `experiment=pggan_mnist` with `{' '.join(s['overrides'])}` "
+            f"({s['g_steps']} G steps; {s['real_per_step']} real images per G step)."
+        ),
         "",
         "| phase | G steps | seconds | s / G step | D loss | G loss | D(real) | D(fake) | grid at the end |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -115,13 +122,19 @@ def results_markdown(data: dict) -> str:
             f"{row['seconds'] / max(row['g_steps'], 1):.3f} | {row['d_loss']:.3f} | {row['g_loss']:.3f} | "
             f"{row['d_real']:.3f} | {row['d_fake']:.3f} | [{Path(image).name}](img/{Path(image).name}) |"
         )
-    lines += ["", "Grids (64 samples of the fixed preview noise, EMA G as the sample grids show it; each grid ends its phase):", ""]
+    lines += [
+        "",
+        "Grids (64 samples of the fixed preview noise, EMA G as the sample grids show it; each grid ends its phase):",
+        "",
+    ]
     for row, image in zip(data["phases"], data["grids"]):
         lines.append(f"**{row['name']}** ![{row['name']}](img/{Path(image).name})")
         lines.append("")
     lines += [
-        f"Final scores ({data['num_samples']} samples, noise seed 0, against the 10,000 bundled digits; "
-        "classifier features, **not** Inception: never compare with papers' FID):",
+        (
+            f"Final scores ({data['num_samples']} samples, noise seed 0, against the 10,000 bundled digits; "
+            "classifier features, **not** Inception: never compare with papers' FID):"
+        ),
         "",
         "| generator | class KL | classes covered | classifier FID | classifier KID |",
         "|---|---|---|---|---|",
@@ -152,7 +165,11 @@ def main() -> None:
     parser.add_argument("--ema-decay", type=float, default=0.99, help="0.999 in the paper, for ~10x longer phases")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--out", default=str(DOCS / "progressive_growing.md"))
+    parser.add_argument("--render-only", action="store_true", help="rewrite the page from the saved JSON")
     args = parser.parse_args()
+    if args.render_only:
+        write_docs(json.loads(DATA.read_text()), Path(args.out))
+        return
     torch.set_num_threads(1)
     quiet_logging()
     from gan_lab.builders import build_datamodule, build_module, build_trainer
@@ -199,7 +216,9 @@ def main() -> None:
     img_dir.mkdir(parents=True, exist_ok=True)
     grids = []
     for path in sorted((run_dir / "samples").glob("phase_*.png")) + [run_dir / "samples" / "final.png"]:
-        name = "pggan_mnist_" + (path.name.split("_end_step")[0] if path.name.startswith("phase_") else "final") + ".png"
+        name = (
+            "pggan_mnist_" + (path.name.split("_end_step")[0] if path.name.startswith("phase_") else "final") + ".png"
+        )
         shutil.copyfile(path, img_dir / name)
         grids.append(str(img_dir / name))
     data = {
@@ -214,8 +233,8 @@ def main() -> None:
         "num_samples": args.num_samples,
         "scores": score(module, args.num_samples),
     }
-    (DOCS / "bench_data").mkdir(exist_ok=True)
-    (DOCS / "bench_data" / "pggan_mnist.json").write_text(json.dumps(data, indent=2) + "\n")
+    DATA.parent.mkdir(exist_ok=True)
+    DATA.write_text(json.dumps(data, indent=2) + "\n")
     write_docs(data, Path(args.out))
     print(results_markdown(data))
 

@@ -171,13 +171,14 @@ class ProgressiveGrowing(NoiseToImage):
             real_per_step,
             self.total_g_steps,
         )
-        if self.total_g_steps is not None and self.total_g_steps < steps:
+        faded_in = -(-(total - self.stabilise_images) // max(real_per_step, 1))
+        if self.total_g_steps is not None and self.total_g_steps < faded_in:
             log.warning(
-                "progressive growing: g_steps=%d ends before the schedule reaches %dx%d stabilised (G step %d)",
+                "progressive growing: g_steps=%d ends before %dx%d has faded in (G step %d)",
                 self.total_g_steps,
                 self.final_resolution,
                 self.final_resolution,
-                steps,
+                faded_in,
             )
         self._announced = True
 

@@ -11,6 +11,7 @@ alpha * block(from_rgb(x))``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from torch import Tensor, nn
 
@@ -69,7 +70,7 @@ class ProgressiveDiscriminator(GrowingNetwork):
         widths = [feature_width(r, channel_base, channel_max) for r in self.resolutions]
         self.from_rgb = nn.ModuleList(nn.Sequential(EqualizedConv2d(channels, w, 1), ScaledLeakyReLU()) for w in widths)
         self.blocks = nn.ModuleList([LastDiscriminatorBlock(widths[0], mbstd_group_size, mbstd_channels)])
-        self.blocks.extend(DiscriminatorConvPair(b, a) for a, b in zip(widths[:-1], widths[1:]))
+        self.blocks.extend(DiscriminatorConvPair(b, a) for a, b in pairwise(widths))
 
     def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         level = self.level

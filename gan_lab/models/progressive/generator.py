@@ -11,6 +11,7 @@ alpha * to_rgb(h)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from torch import Tensor, nn
 
@@ -68,7 +69,7 @@ class ProgressiveGenerator(GrowingNetwork):
         widths = [feature_width(r, channel_base, channel_max) for r in self.resolutions]
         self.latent_norm = PixelNorm() if normalize_latents else nn.Identity()
         self.blocks = nn.ModuleList([FirstGeneratorBlock(self.latent_dim, widths[0])])
-        self.blocks.extend(GeneratorConvPair(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.blocks.extend(GeneratorConvPair(a, b) for a, b in pairwise(widths))
         self.to_rgb = nn.ModuleList(EqualizedConv2d(w, self.data_shape[0], 1) for w in widths)
 
     def forward(self, z: Tensor, labels: Tensor | None = None, full_size: bool = True) -> Tensor:
