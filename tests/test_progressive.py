@@ -11,6 +11,7 @@ from helpers import TINY, compose_config
 from gan_lab.builders import build_module
 from gan_lab.checkpointing.loading import load_checkpoint
 from gan_lab.errors import IncompatibleConfigError
+from gan_lab.metrics.sampling import generate_samples
 from gan_lab.train import train
 
 # 16 px digits, tiny networks; with batch 8 and n_critic 1 every phase lasts 2 G steps
@@ -115,7 +116,9 @@ def test_resume_mid_fade_continues_at_the_same_alpha_with_the_same_losses(tmp_pa
     module, _, _ = load_checkpoint(str(ckpt))
     assert int(module.images_shown) == 24 and module.phase.fading
     assert module.phase.alpha == module.generator.alpha == module.ema_generator.module.alpha == 0.25  # (24-16)/32
-    assert module.generate(n=2).shape == (2, 1, 16, 16)
+    samples, kind = generate_samples(module, 4, seed=0)  # what evaluate and sample draw
+    assert samples.shape == (4, 1, 16, 16) and kind == "ema"
+    assert module.task_family == "noise_to_image"  # evaluate scores it like any noise -> image module
     resumed = train(compose_config([*common, "g_steps=6", f"ckpt_path={ckpt}"], split)).lightning_module
     assert int(resumed.images_shown) == 48 and resumed.phase.name == "8x8 stabilise"
 

@@ -47,7 +47,7 @@ class ProgressiveGrowing(NoiseToImage):
     stage_previews: save a sample grid at the end of every phase (needs SamplePreviews).
     """
 
-    task_family = "progressive"
+    # task_family stays "noise_to_image": samples, grids and metrics treat it like any noise -> image module
 
     def __init__(
         self,
