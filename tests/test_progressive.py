@@ -113,7 +113,8 @@ def test_resume_mid_fade_continues_at_the_same_alpha_with_the_same_losses(tmp_pa
     split = tmp_path / "split"
     train(compose_config([*common, "g_steps=3"], split))
     ckpt = split / "checkpoints" / "last.ckpt"
-    module, _, _ = load_checkpoint(str(ckpt))
+    module, _, raw = load_checkpoint(str(ckpt))
+    assert raw["progressive_growing"] == {"images_shown": 24, "phase": 1, "resolution": 8, "alpha": 0.25}
     assert int(module.images_shown) == 24 and module.phase.fading
     assert module.phase.alpha == module.generator.alpha == module.ema_generator.module.alpha == 0.25  # (24-16)/32
     samples, kind = generate_samples(module, 4, seed=0)  # what evaluate and sample draw
@@ -136,3 +137,14 @@ def test_non_growing_model_is_refused(tmp_path):
 def test_start_resolution_must_be_one_of_the_networks(tmp_path):
     with pytest.raises(IncompatibleConfigError, match="start_resolution"):
         build_module(compose_config([*PROGRESSIVE, "task.start_resolution=32"], tmp_path))
+
+
+def test_a_resume_with_other_schedule_settings_says_where_it_continues(tmp_path, caplog):
+    module = build_module(compose_config(PROGRESSIVE, tmp_path))  # fade and stabilise over 16 images
+    with caplog.at_level(logging.WARNING, logger="gan_lab.train"):
+        same = {"images_shown": 24, "phase": 1, "resolution": 8, "alpha": 0.5}
+        module.on_load_checkpoint({"gan_lab_config": {}, "progressive_growing": same})
+        assert not caplog.text
+        longer_fade = {"images_shown": 24, "phase": 1, "resolution": 8, "alpha": 0.25}  # saved with fade 32
+        module.on_load_checkpoint({"gan_lab_config": {}, "progressive_growing": longer_fade})
+    assert "stopped at 8x8, alpha 0.2500" in caplog.text and "8x8 fade-in, alpha 0.5000" in caplog.text

@@ -182,6 +182,42 @@ class ProgressiveGrowing(NoiseToImage):
             )
         self._announced = True
 
+    # ------------------------------------------------------------- checkpoints
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """The stage, for people reading the checkpoint (a resume derives it from the buffers)."""
+        super().on_save_checkpoint(checkpoint)
+        phase = self.current_phase()
+        checkpoint["progressive_growing"] = {
+            "images_shown": self._schedule_counts()[0],
+            "phase": phase.index,
+            "resolution": phase.resolution,
+            "alpha": phase.alpha,
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_load_checkpoint(checkpoint)
+        saved = checkpoint.get("progressive_growing")
+        if not saved:
+            return
+        now = growth_phase(
+            int(saved["images_shown"]),
+            self.start_resolution,
+            self.final_resolution,
+            self.fade_images,
+            self.stabilise_images,
+        )
+        if (now.resolution, now.alpha) != (saved["resolution"], saved["alpha"]):
+            log.warning(
+                "progressive growing: the checkpoint stopped at %dx%d, alpha %.4f; with this run's schedule "
+                "settings the same %d images shown give %s, alpha %.4f: the run continues from there",
+                saved["resolution"],
+                saved["resolution"],
+                saved["alpha"],
+                saved["images_shown"],
+                now.name,
+                now.alpha,
+            )
+
     # ----------------------------------------------------------------- training
     def training_step(self, batch: Any, batch_idx: int) -> None:
         real_per_step = int(batch[0].shape[0])
