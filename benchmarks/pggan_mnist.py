@@ -156,8 +156,8 @@ def write_docs(data: dict, page: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fade-images", type=int, default=16000)
-    parser.add_argument("--stabilise-images", type=int, default=16000)
+    parser.add_argument("--fade-images", type=int, default=32000)
+    parser.add_argument("--stabilise-images", type=int, default=32000)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--latent-dim", type=int, default=64)
     parser.add_argument("--channel-base", type=int, default=512)
