@@ -43,7 +43,7 @@ def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 # Which data kinds each model accepts: checked before anything is built.
-MODEL_DATA_KINDS = {"dcgan": ("image",), "resnet": ("image",), "mlp": ("image", "points")}
+MODEL_DATA_KINDS = {"dcgan": ("image",), "resnet": ("image",), "mlp": ("image", "points"), "progressive": ("image",)}
 
 
 def _regularizers(cfg: DictConfig) -> DictConfig:
