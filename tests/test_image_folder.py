@@ -39,6 +39,17 @@ def test_flat_folder_is_unlabelled(tmp_path):
     assert [data[i][1] for i in range(len(data))] == [-1, -1]
 
 
+def test_iteration_ends_after_the_last_image(tmp_path):
+    # `for image, label in dataset` uses __getitem__ until IndexError; a wrapping index never ends
+    _save(tmp_path / "a.png")
+    _save(tmp_path / "b.png")
+    data = ImageFolderImages(str(tmp_path), image_size=8, channels=3)
+    assert len(list(data)) == 2
+    assert torch.equal(data[-1][0], data[1][0])
+    with pytest.raises(IndexError):
+        data[2]
+
+
 @pytest.mark.parametrize("channels", [1, 3])
 def test_modes_converted_and_non_square_cropped(tmp_path, channels):
     for mode, ext in [("L", "png"), ("P", "png"), ("RGBA", "png"), ("RGB", "jpg"), ("RGB", "bmp")]:

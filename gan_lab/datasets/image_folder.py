@@ -173,6 +173,10 @@ class ImageFolderImages(Dataset):
         return len(self.samples)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        if not -len(self.samples) <= index < len(self.samples):
+            # the sequence protocol: `for image, label in dataset` and list(dataset) must end
+            raise IndexError(f"image index {index} out of range for {len(self.samples)} images")
+        index %= len(self.samples)
         # Checked at start-up; a file can still break later (replaced or damaged while training).
         for offset in range(len(self.samples)):
             path, label = self.samples[(index + offset) % len(self.samples)]
