@@ -33,8 +33,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, QUIET, compose_config, machine_line, quiet_logging  # noqa: E402
-from paired_tasks import classifier, digit_scores, held_out, hole_scores, save_rows, translate_all  # noqa: E402
+from common import DOCS, QUIET, compose_config, machine_line, quiet_logging
+from paired_tasks import classifier, digit_scores, held_out, hole_scores, save_rows, translate_all
 
 # The held-out split of inpaint_digits is the last holdout_fraction (0.1) of the bundled digits, unshuffled.
 TRAIN_DIGITS = 9000
@@ -166,7 +166,7 @@ def main() -> None:
     print(Path(args.out).read_text())
 
 
-def write_page(args, results: dict, record: dict, info, wall_min: float, out: Path) -> None:  # noqa: ANN001
+def write_page(args, results: dict, record: dict, info, wall_min: float, out: Path) -> None:
     cpu = record["cpu_seconds"]
     search = record["search"]
     lines = [
@@ -192,7 +192,7 @@ def write_page(args, results: dict, record: dict, info, wall_min: float, out: Pa
         "of *missing* pixels in the 7 × 7 box around it (the paper's eq. 3; window edges mirrored as scipy's "
         "`convolve2d(boundary='symm')`). Known pixels next to the hole weigh most; those more than 3 px away do not "
         "count. The official code (moodoki/semantic_image_inpainting, `createWeightedMask`) convolves the *known* "
-        "mask instead, and the issue text says \"fraction of known pixels\"; we follow the paper.",
+        'mask instead, and the issue text says "fraction of known pixels"; we follow the paper.',
         "- `optimise.py`: the prior loss is D's non-saturating generator loss softplus(−D(G(z))) (the official code's "
         "DCGAN `g_loss`), λ_p = 0.003 (the paper; the code's default is 0.1); `torch.optim.SGD` with Nesterov momentum "
         "0.9 and lr 0.01 (the official update is Nesterov's in the Sutskever form); after every step the latents are "
