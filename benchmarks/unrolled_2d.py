@@ -70,9 +70,12 @@ def plot(results: list[dict], path: Path) -> None:
     from gan_lab.datasets.mixtures import grid_means, ring_means
 
     labels = [label for label, _ in ROWS]
-    fig, axes = plt.subplots(2, len(labels), figsize=(2.6 * len(labels), 5.2), squeeze=False)
+    datasets = [d for d in ("ring", "grid") if any(r["dataset"] == d for r in results)]
+    fig, axes = plt.subplots(
+        len(datasets), len(labels), figsize=(2.6 * len(labels), 2.6 * len(datasets)), squeeze=False
+    )
     for col, label in enumerate(labels):
-        for row, dataset in enumerate(("ring", "grid")):
+        for row, dataset in enumerate(datasets):
             ax = axes[row][col]
             means = (ring_means() if dataset == "ring" else grid_means()).numpy()
             ax.scatter(means[:, 0], means[:, 1], s=12, c="tab:red", marker="x", linewidths=0.8)
@@ -175,7 +178,7 @@ def write_page(results: list[dict], args: argparse.Namespace, wall: float, speed
             f"datasets × {FULL_SEEDS} seeds × {FULL_STEPS} steps) needs about {full_minutes:.0f} CPU-minutes. The "
             "numbers below are an early snapshot of training, not the setting's result. Full run: "
             f"`PYTHONPATH=. python benchmarks/unrolled_2d.py --steps {FULL_STEPS} --seeds {FULL_SEEDS}` "
-            "(a GPU does not help much at this size: the MLPs are tiny and the cost is per-step overhead).",
+            "(not tried on a GPU).",
             "",
         ]
     lines += table(results)
