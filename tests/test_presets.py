@@ -150,6 +150,28 @@ PRESETS = {
         },
         TINY_MLP,
     ),
+    "unrolled_ring": (
+        {
+            "model.name": "mlp",
+            "dataset.name": "ring",
+            "task.unroll_steps": 5,
+            "task.unroll_order": "second",
+            "loss._target_": "gan_lab.losses.MinimaxLoss",
+            "model.latent_dim": 256,
+            "model.generator.hidden_dims": [128, 128],
+            "model.generator.hidden_activation": "tanh",
+            "model.generator.batch_norm": False,
+            "model.discriminator.hidden_dims": [128, 128],
+            "model.discriminator.hidden_activation": "tanh",
+            "optimizer.generator.lr": 1e-3,
+            "optimizer.discriminator.lr": 1e-4,
+            "optimizer.generator.betas": [0.5, 0.999],
+            "optimizer.discriminator.betas": [0.5, 0.999],
+            "data.batch_size": 512,
+            "g_steps": 25000,
+        },
+        [*TINY_MLP, "task.unroll_steps=2"],
+    ),
     "mixture_2d_r1": (
         {
             "model.name": "mlp",

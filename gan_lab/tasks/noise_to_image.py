@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from gan_lab.errors import IncompatibleConfigError
 from gan_lab.tasks.adversarial import AdversarialModule
+from gan_lab.tasks.unrolled_discriminator import UnrolledDiscriminator
 
 PRIORS = ("normal", "uniform")
 
@@ -31,6 +32,9 @@ class NoiseToImage(AdversarialModule):
     prior: latent distribution, ``"normal"`` (N(0, I)) or ``"uniform"`` (U[-1, 1]).
     num_fixed_samples: size of the fixed noise batch that drives sample grids.
     fixed_noise_seed: seed of that batch (independent of the global seed).
+    unroll_steps: unrolled GAN (Metz et al., 2017): G's loss is taken against D after this many
+        look-ahead D updates (:mod:`gan_lab.tasks.unrolled_discriminator`); 0: off.
+    unroll_order: ``"second"`` (gradients through the look-ahead updates) or ``"first"``.
     """
 
     task_family = "noise_to_image"
@@ -43,6 +47,8 @@ class NoiseToImage(AdversarialModule):
         prior: str = "normal",
         num_fixed_samples: int = 64,
         fixed_noise_seed: int = 1234,
+        unroll_steps: int = 0,
+        unroll_order: str = "second",
         **kwargs: Any,
     ) -> None:
         super().__init__(generator, discriminator, *args, **kwargs)
@@ -60,6 +66,8 @@ class NoiseToImage(AdversarialModule):
             raise IncompatibleConfigError("packing (PacGAN) does not combine with conditional models")
         noise_rng = torch.Generator().manual_seed(fixed_noise_seed)
         self.register_buffer("fixed_noise", self._draw_noise(num_fixed_samples, noise_rng))
+        unrolling = UnrolledDiscriminator(unroll_steps, unroll_order)  # checks both settings
+        self.unrolling = unrolling if unrolling.steps > 0 else None
 
     @classmethod
     def required_batch_keys(cls, task_cfg: Any) -> tuple[str, ...]:
@@ -134,14 +142,38 @@ class NoiseToImage(AdversarialModule):
 
     def generator_terms(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
         real, labels = batch
+        discriminate = self.discriminate if self.unrolling is None else self.unrolled_discriminate(batch, outputs)
         loss = self.adversarial_generator_term(
-            self.discriminate,
+            discriminate,
             self.discriminator_input(outputs["fake"]),
             lambda: self.discriminator_input(real),
             outputs["fake_labels"],
             labels if self.conditional else None,
         )
         return {"loss": loss}
+
+    def unrolled_discriminate(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> Any:
+        """D after ``unroll_steps`` look-ahead updates on this step's real batch and fakes."""
+        real, labels = batch
+        real_in, fake_in = self.discriminator_input(real), self.discriminator_input(outputs["fake"])
+        real_labels = labels if self.conditional else None
+
+        def d_loss(run: Any) -> Tensor:
+            return self.loss.discriminator_loss(
+                self._run(run, real_in, real_labels), self._run(run, fake_in, outputs["fake_labels"])
+            )
+
+        run_unrolled = self.unrolling.unroll(self.discriminator, self.optimizers()[0], d_loss)
+        return lambda x, labels: self._run(run_unrolled, x, labels)
+
+    def _run(self, run: Any, x: Tensor, labels: Tensor | None) -> Tensor:
+        return run(x, labels) if self.conditional else run(x)
+
+    def configure_optimizers(self) -> Any:
+        configured = super().configure_optimizers()
+        if self.unrolling is not None:  # refuse an optimizer the look-ahead cannot replay before training
+            self.unrolling.check_optimizer((configured[0] if isinstance(configured, tuple) else configured)[0])
+        return configured
 
     def generate_fakes(self, n: int, labels: Tensor | None) -> Tensor:
         """``n`` samples from the (training-mode) generator."""
