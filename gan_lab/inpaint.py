@@ -25,7 +25,7 @@ from PIL import Image
 from torch import Tensor
 
 import gan_lab  # noqa: F401  (registers the config resolvers)
-from gan_lab.cli import report_user_errors
+from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError, ImageReadError, IncompatibleConfigError
 from gan_lab.metrics.sampling import to_uint8
@@ -198,6 +198,7 @@ def inpaint(cfg: DictConfig) -> Path:
     return out_dir
 
 
+@check_command_line("inpaint")
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="inpaint")
 @report_user_errors
 def main(cfg: DictConfig) -> None:

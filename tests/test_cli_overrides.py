@@ -53,7 +53,7 @@ def test_evaluate_command_gives_one_error_line():
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["evaluate", "sample", "translate", "vocode"])
+@pytest.mark.parametrize("command", ["evaluate", "inpaint", "sample", "translate", "vocode"])
 def test_help_lists_the_commands_settings_not_the_training_groups(command):
     result = run(f"gan_lab.{command}", "--help")
     assert result.returncode == 0, result.stderr

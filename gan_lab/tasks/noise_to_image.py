@@ -18,6 +18,7 @@ from torch import Tensor, nn
 from gan_lab.errors import IncompatibleConfigError
 from gan_lab.tasks.adversarial import AdversarialModule
 from gan_lab.tasks.unrolled_discriminator import UnrolledDiscriminator
+from gan_lab.utils.eval_mode import inference_mode
 
 PRIORS = ("normal", "uniform")
 
@@ -113,12 +114,8 @@ class NoiseToImage(AdversarialModule):
                 labels = torch.arange(z.shape[0], device=self.device) % self.num_classes
             labels = labels.to(self.device).long()
         net = self.network("generator", use_ema)
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             return net(z, labels) if self.conditional else net(z)
-        finally:
-            net.train(was_training)
 
     def preview(self, trainer: L.Trainer | None = None) -> tuple[Tensor, int]:
         fake = self.generate(self.fixed_noise)
@@ -126,12 +123,12 @@ class NoiseToImage(AdversarialModule):
 
     # ------------------------------------------------------------ the family
     def generator_outputs(self, batch: tuple[Tensor, Tensor]) -> dict[str, Any]:
-        n = batch[0].shape[0]
+        n = self.real_and_labels(batch)[0].shape[0]
         fake_labels = self.sample_labels(n)
         return {"fake": self.generate_fakes(n, fake_labels), "fake_labels": fake_labels}
 
     def discriminator_terms(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
-        real, labels = batch
+        real, labels = self.real_and_labels(batch)
         return self.adversarial_discriminator_terms(
             self.discriminate,
             self.discriminator_input(real),
@@ -141,7 +138,7 @@ class NoiseToImage(AdversarialModule):
         )
 
     def generator_terms(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
-        real, labels = batch
+        real, labels = self.real_and_labels(batch)
         discriminate = self.discriminate if self.unrolling is None else self.unrolled_discriminate(batch, outputs)
         loss = self.adversarial_generator_term(
             discriminate,
@@ -154,7 +151,7 @@ class NoiseToImage(AdversarialModule):
 
     def unrolled_discriminate(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> Any:
         """D after ``unroll_steps`` look-ahead updates on this step's real batch and fakes."""
-        real, labels = batch
+        real, labels = self.real_and_labels(batch)
         real_in, fake_in = self.discriminator_input(real), self.discriminator_input(outputs["fake"])
         real_labels = labels if self.conditional else None
 
@@ -174,6 +171,11 @@ class NoiseToImage(AdversarialModule):
         if self.unrolling is not None:  # refuse an optimizer the look-ahead cannot replay before training
             self.unrolling.check_optimizer((configured[0] if isinstance(configured, tuple) else configured)[0])
         return configured
+
+    @staticmethod
+    def real_and_labels(batch: Any) -> tuple[Tensor, Tensor | None]:
+        """``(real, labels)`` of a tuple batch, or of a dict batch (datasets that provide more, e.g. captions)."""
+        return (batch["real"], batch.get("label")) if isinstance(batch, dict) else batch
 
     def generate_fakes(self, n: int, labels: Tensor | None) -> Tensor:
         """``n`` samples from the (training-mode) generator."""

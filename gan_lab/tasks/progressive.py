@@ -220,7 +220,7 @@ class ProgressiveGrowing(NoiseToImage):
 
     # ----------------------------------------------------------------- training
     def training_step(self, batch: Any, batch_idx: int) -> None:
-        real_per_step = int(batch[0].shape[0])
+        real_per_step = int(self.real_and_labels(batch)[0].shape[0])
         if not self._announced:
             self.announce_schedule(real_per_step)
         phase = self.current_phase()
@@ -236,11 +236,11 @@ class ProgressiveGrowing(NoiseToImage):
         return fade_reals(real, self.generator.resolution, self.generator.alpha)
 
     def discriminator_terms(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
-        real, labels = batch
+        real, labels = self.real_and_labels(batch)
         return super().discriminator_terms((self.faded_reals(real), labels), outputs)
 
     def generator_terms(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
-        real, labels = batch
+        real, labels = self.real_and_labels(batch)
         return super().generator_terms((self.faded_reals(real), labels), outputs)
 
     def generate_fakes(self, n: int, labels: Tensor | None) -> Tensor:

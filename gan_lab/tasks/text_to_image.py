@@ -28,6 +28,7 @@ from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.models.text_to_image.conditioning_augmentation import kl_to_standard_normal
 from gan_lab.tasks.noise_to_image import NoiseToImage
 from gan_lab.text.tokenizer import HashedWordTokenizer
+from gan_lab.utils.eval_mode import inference_mode
 
 
 class TextToImage(NoiseToImage):
@@ -83,12 +84,8 @@ class TextToImage(NoiseToImage):
         """G's sentence embeddings of ``captions`` (strings or token ids), in eval mode."""
         net = self.generator_network(use_ema)
         tokens = captions if isinstance(captions, Tensor) else self.tokenize(captions)
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             return net.embed(tokens.to(self.device))
-        finally:
-            net.train(was_training)
 
     @torch.no_grad()
     def generate_from_text(
@@ -106,14 +103,10 @@ class TextToImage(NoiseToImage):
             embedding = self.text_embedding(captions, use_ema)
         net = self.generator_network(use_ema)
         z = self.sample_noise(len(embedding)) if z is None else z.to(self.device)
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             noise = None if condition_noise is None else condition_noise.to(self.device)
             c, _, _ = net.condition(embedding.to(self.device), noise)
             return net.from_condition(z, c)
-        finally:
-            net.train(was_training)
 
     def generate(self, *args: Any, **kwargs: Any) -> Tensor:
         raise GanLabError('a text -> image model needs captions: use generate_from_text(captions) or prompt="..."')
