@@ -4,7 +4,8 @@ and the families built on it. ``conf/task/<name>.yaml`` picks one."""
 from gan_lab.tasks.adversarial import AdversarialModule
 from gan_lab.tasks.noise_to_image import NoiseToImage
 from gan_lab.tasks.paired import PairedImageToImage
+from gan_lab.tasks.stylegan2 import StyleGAN2
 from gan_lab.tasks.unpaired import UnpairedImageToImage
 from gan_lab.tasks.vocoder import Vocoder
 
-__all__ = ["AdversarialModule", "NoiseToImage", "PairedImageToImage", "UnpairedImageToImage", "Vocoder"]
+__all__ = ["AdversarialModule", "NoiseToImage", "PairedImageToImage", "StyleGAN2", "UnpairedImageToImage", "Vocoder"]
