@@ -127,7 +127,11 @@ def main() -> None:
     results = {
         "machine": machine_line(),
         "args": vars(args),
-        "extractor": {"name": extractor.name, "weights": str(extractor.weights_path), "sha256": extractor.weights_sha256},
+        "extractor": {
+            "name": extractor.name,
+            "weights": str(extractor.weights_path),
+            "sha256": extractor.weights_sha256,
+        },
         "fid_floor_real_b_vs_a": floor["fid"],
         "runs": {},
     }

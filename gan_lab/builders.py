@@ -250,10 +250,11 @@ def regularizer_kwargs(cfg: DictConfig) -> dict[str, Any]:
     noise = regs.get("instance_noise") or {}
     ema = regs.get("ema") or {}
     clip = regs.get("grad_clip") or {}
+    ada = adaptive_augment(regs.get("ada"))  # StyleGAN2-ADA; takes DiffAugment's place (never both)
     return {
         "r1": R1Penalty(r1.gamma, r1.get("lazy_interval", 1)) if r1.get("gamma", 0) else None,
         "instance_noise": InstanceNoise(noise.sigma, noise.get("anneal_g_steps", 0)) if noise.get("sigma", 0) else None,
-        "augment": adaptive_augment(regs.get("ada")) or (DiffAugment(regs.diffaugment) if regs.get("diffaugment") else None),
+        "augment": ada or (DiffAugment(regs.diffaugment) if regs.get("diffaugment") else None),
         "packing": int(regs.get("packing", 1)),
         "ema_decay": ema_decay(ema, int(cfg.data.batch_size)),
         "ema_start_step": int(ema.get("start_step", 0)),

@@ -6,11 +6,11 @@ import math
 
 import pytest
 import torch
+from zoo_config import build_run, compose_train
 
 from gan_lab.regularizers.ema import decay_for_half_life
 from gan_lab.regularizers.lazy import LazyCorrectedOptimizer, lazy_ratio
 from gan_lab.tasks.stylegan2 import path_lengths
-from zoo_config import build_run, compose_train
 
 TINY_SG2 = [
     "experiment=stylegan2_tiny",

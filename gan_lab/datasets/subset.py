@@ -11,7 +11,7 @@ from torch.utils.data import Dataset, Subset
 from gan_lab.errors import IncompatibleConfigError
 
 
-def subset_size(total: int, subset: int | float) -> int:
+def subset_size(total: int, subset: float) -> int:
     """``subset`` images of ``total``: a whole number (>= 1), or a fraction in (0, 1)."""
     value = float(subset)
     if 0.0 < value < 1.0:
@@ -27,7 +27,7 @@ class RandomSubset(Subset):
     """The same ``subset`` items of ``dataset`` for a given ``seed`` (a seeded permutation);
     keeps ``num_classes`` of the full set."""
 
-    def __init__(self, dataset: Dataset, subset: int | float, seed: int = 0) -> None:
+    def __init__(self, dataset: Dataset, subset: float, seed: int = 0) -> None:
         total = len(dataset)  # type: ignore[arg-type]
         order = torch.randperm(total, generator=torch.Generator().manual_seed(int(seed)))
         super().__init__(dataset, order[: subset_size(total, subset)].tolist())

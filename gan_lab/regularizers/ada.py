@@ -72,7 +72,9 @@ def translate(x: Tensor, p: float | Tensor, ratio: float = 0.125, generator: tor
     return padded[batch, :, rows, cols].permute(0, 3, 1, 2)  # advanced indices first: [N, H, W, C]
 
 
-def _per_sample(x: Tensor, p: float | Tensor, values: Tensor, neutral: float, generator: torch.Generator | None) -> Tensor:
+def _per_sample(
+    x: Tensor, p: float | Tensor, values: Tensor, neutral: float, generator: torch.Generator | None
+) -> Tensor:
     return torch.where(_chosen(x, p, generator), values, torch.full_like(values, neutral))
 
 
@@ -187,5 +189,9 @@ class AdaptiveAugment(nn.Module):
         return {"train/ada_p": self.p.detach().clone(), "train/ada_rt": self.rt.detach().clone()}
 
     def extra_repr(self) -> str:
-        mode = f"target={self.target}, interval={self.interval}, ramp_images={self.ramp_images:g}" if self.adaptive else "fixed"
+        mode = (
+            f"target={self.target}, interval={self.interval}, ramp_images={self.ramp_images:g}"
+            if self.adaptive
+            else "fixed"
+        )
         return f"p={float(self.p):.4f}, {mode}, operations={','.join(self.operations)}"

@@ -63,7 +63,9 @@ class StyleGAN2Discriminator(nn.Module):
         self.from_rgb = EqualizedConv2d(channels, channels_at(size, channel_base, channel_max), 1)
         self.blocks = nn.Sequential(
             *(
-                DiscriminatorBlock(channels_at(res, channel_base, channel_max), channels_at(res // 2, channel_base, channel_max))
+                DiscriminatorBlock(
+                    channels_at(res, channel_base, channel_max), channels_at(res // 2, channel_base, channel_max)
+                )
                 for res in resolutions[:-1]
             )
         )
