@@ -147,3 +147,12 @@ def test_tiny_preset_trains_with_ada_and_p_survives_resume(tmp_path):
     assert float(state["augment.p"]) == p
     images, _ = module.preview(trainer)
     assert torch.isfinite(images).all()
+
+
+def test_generate_applies_the_configured_truncation(tmp_path):
+    _, module, _ = build_run(compose_train([*TINY_SG2, "task.truncation_psi=0.0"], tmp_path))
+    images = module.generate(n=3)  # psi 0: every sample is the image of w_avg (noise strengths are 0 at init)
+    assert torch.allclose(images[0], images[1]) and torch.allclose(images[0], images[2])
+    module.truncation_psi = 1.0
+    images = module.generate(n=3)
+    assert not torch.allclose(images[0], images[1])
