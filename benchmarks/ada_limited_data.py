@@ -1,6 +1,7 @@
 """ADA in the limited-data regime: StyleGAN2-tiny on 500 CIFAR-10 images, with and without ADA.
 
-    PYTHONPATH=. python benchmarks/ada_limited_data.py [--g-steps 1500] [--subset 500] [--n 500] [--threads 1]
+    PYTHONPATH=. python benchmarks/ada_limited_data.py [--g-steps 1500] [--subset 500] [--n 500] [--threads 1] \
+        [--runs no_ada ada] [--out docs/bench_data/ada_limited_data.json]
 
 Data: a fixed random ``--subset`` of the CIFAR-10 test-split JPEGs (/work/shared/data/cifar10-jpeg/test,
 ``dataset=image_folder dataset.subset=500``), 32 px RGB. Both runs use ``experiment=stylegan2_tiny``'s
@@ -103,7 +104,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--cifar-dir", default=str(CIFAR_DIR))
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", nargs="*", default=["no_ada", "ada"], choices=["no_ada", "ada"])
+    parser.add_argument("--out", default=str(DATA), help="the JSON file (one per process when runs are split)")
     args = parser.parse_args()
+    data_file = Path(args.out)
     torch.set_num_threads(args.threads)
     quiet_logging()
     from gan_lab.datasets import ImageFolderImages
@@ -136,6 +140,8 @@ def main() -> None:
         "runs": {},
     }
     for label, adaptive in (("no_ada", False), ("ada", True)):
+        if label not in args.runs:
+            continue
         info, trace, module = train(label, overrides(args, adaptive), args)
         rows = []
         for step, net in sorted(trace.snapshots.items()):
@@ -148,10 +154,10 @@ def main() -> None:
             final = trace.snapshots[max(trace.snapshots)]
             save_grid(final(draw_noise(module, 64, 0)), 8, IMG / f"ada_limited_data_{label}.png")
         results["runs"][label] = {"overrides": overrides(args, adaptive), **info, "fid": rows, "trace": trace.trace}
-        DATA.parent.mkdir(parents=True, exist_ok=True)
-        DATA.write_text(json.dumps(results, indent=1) + "\n")
+        data_file.parent.mkdir(parents=True, exist_ok=True)
+        data_file.write_text(json.dumps(results, indent=1) + "\n")
     results["loadavg_end"] = os.getloadavg()[0]
-    DATA.write_text(json.dumps(results, indent=1) + "\n")
+    data_file.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=1))
 
 

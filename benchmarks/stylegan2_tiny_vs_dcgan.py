@@ -39,6 +39,9 @@ IMG = DOCS / "img"
 MODELS = {
     "stylegan2_tiny": ["experiment=stylegan2_tiny"],
     "dcgan (mnist_dcgan, 32 px)": ["experiment=mnist_dcgan", "dataset.image_size=32"],
+    # NVlabs' `auto` config ramps the EMA up (ema_rampup 0.05: half-life <= 5 % of the images shown);
+    # gan_lab's EMA has no ramp-up, so for runs this short the half-life is shortened instead.
+    "stylegan2_tiny, EMA half-life 1k images": ["experiment=stylegan2_tiny", "regularizers.ema.half_life_images=1000"],
 }
 
 
@@ -111,7 +114,7 @@ def run_model(name: str, overrides: list[str], budget_s: float, marks: int) -> d
     for snap in budget.snapshots:
         rows.append({k: v for k, v in snap.items() if k != "net"} | classifier_scores(snap["net"], module))
         print(name, rows[-1], flush=True)
-    slug = name.split(" ")[0]
+    slug = name.split(" ")[0].strip(",") + ("_ema1k" if "1k" in name else "")
     final = budget.snapshots[-1]["net"]
     from gan_lab.metrics.sampling import draw_noise
 
