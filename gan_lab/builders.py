@@ -23,6 +23,9 @@ from gan_lab.checkpointing import AtomicCheckpointIO, RNGStateCheckpoint
 from gan_lab.datasets.datamodule import GANDataModule
 from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.regularizers import DiffAugment, InstanceNoise, R1Penalty, apply_spectral_norm
+from gan_lab.regularizers.ada import AdaptiveAugment
+from gan_lab.regularizers.ema import decay_for_half_life
+from gan_lab.regularizers.lazy import LazyCorrectedOptimizer
 from gan_lab.tasks.adversarial import AdversarialModule
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,13 @@ def instantiate(config: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 # Which data kinds each model accepts: checked before anything is built.
-MODEL_DATA_KINDS = {"dcgan": ("image",), "resnet": ("image",), "mlp": ("image", "points"), "progressive": ("image",)}
+MODEL_DATA_KINDS = {
+    "dcgan": ("image",),
+    "resnet": ("image",),
+    "stylegan2": ("image",),
+    "progressive": ("image",),
+    "mlp": ("image", "points"),
+}
 
 
 def _regularizers(cfg: DictConfig) -> DictConfig:
@@ -176,6 +185,11 @@ def check_compatibility(cfg: DictConfig) -> None:
                 "model.conditional=true does not combine with regularizers.packing > 1 "
                 "(a pack of samples has no single label); drop one of the two"
             )
+    if (regs.get("ada") or {}).get("enabled", False) and (regs.get("diffaugment") or kind != "image"):
+        raise IncompatibleConfigError(
+            "regularizers.ada.enabled=true augments image batches and replaces DiffAugment: it needs an image "
+            f"dataset (dataset={cfg.dataset.name} holds {kind} data) and regularizers.diffaugment=''"
+        )
     if regs.get("diffaugment") and kind != "image":
         raise IncompatibleConfigError(
             f"regularizers.diffaugment={regs.diffaugment!r} augments images, but dataset={cfg.dataset.name} "
@@ -204,6 +218,10 @@ def check_dataset_labels(cfg: DictConfig, dataset: Any) -> None:
 def build_datamodule(cfg: DictConfig) -> GANDataModule:
     dataset = instantiate(cfg.dataset.source)
     check_dataset_labels(cfg, dataset)
+    if cfg.dataset.get("subset") is not None:  # limited-data runs (StyleGAN2-ADA's --subset)
+        from gan_lab.datasets.subset import RandomSubset
+
+        dataset = RandomSubset(dataset, cfg.dataset.subset, cfg.dataset.get("subset_seed", 0))
     # PacGAN: each D input packs `packing` samples, so a D batch of data.batch_size
     # inputs takes data.batch_size * packing real samples.
     return GANDataModule(
@@ -238,12 +256,13 @@ def regularizer_kwargs(cfg: DictConfig) -> dict[str, Any]:
     noise = regs.get("instance_noise") or {}
     ema = regs.get("ema") or {}
     clip = regs.get("grad_clip") or {}
+    ada = adaptive_augment(regs.get("ada"))  # StyleGAN2-ADA; takes DiffAugment's place (never both)
     return {
         "r1": R1Penalty(r1.gamma, r1.get("lazy_interval", 1)) if r1.get("gamma", 0) else None,
         "instance_noise": InstanceNoise(noise.sigma, noise.get("anneal_g_steps", 0)) if noise.get("sigma", 0) else None,
-        "augment": DiffAugment(regs.diffaugment) if regs.get("diffaugment") else None,
+        "augment": ada or (DiffAugment(regs.diffaugment) if regs.get("diffaugment") else None),
         "packing": int(regs.get("packing", 1)),
-        "ema_decay": float(ema.decay) if ema.get("enabled", False) else None,
+        "ema_decay": ema_decay(ema, int(cfg.data.batch_size)),
         "ema_start_step": int(ema.get("start_step", 0)),
         "g_grad_clip": clip.get("generator"),
         "d_grad_clip": clip.get("discriminator"),
@@ -252,6 +271,46 @@ def regularizer_kwargs(cfg: DictConfig) -> dict[str, Any]:
         "lr_decay_gamma": float(cfg.get("lr_decay_gamma", 0.999)),
         "total_g_steps": int(cfg.g_steps),
     }
+
+
+def ema_decay(ema: Any, batch_size: int) -> float | None:
+    """``regularizers.ema``: its ``decay``, or the one of ``half_life_images`` when set (StyleGAN2)."""
+    if not ema.get("enabled", False):
+        return None
+    half_life = ema.get("half_life_images")
+    return decay_for_half_life(batch_size, float(half_life)) if half_life else float(ema.decay)
+
+
+def adaptive_augment(ada: Any) -> AdaptiveAugment | None:
+    """``regularizers.ada`` (StyleGAN2-ADA): ``enabled``, ``target``, ``interval`` (D steps),
+    ``ramp_images``, ``fixed_p`` (null: adaptive), ``operations`` (null: all)."""
+    if not ada or not ada.get("enabled", False):
+        return None
+    operations = ada.get("operations")
+    return AdaptiveAugment(
+        target=float(ada.get("target", 0.6)),
+        interval=int(ada.get("interval", 4)),
+        ramp_images=float(ada.get("ramp_images", 500_000)),
+        fixed_p=None if ada.get("fixed_p") is None else float(ada.fixed_p),
+        operations=list(operations) if operations else None,
+    )
+
+
+def optimizer_factories(cfg: DictConfig) -> tuple[Any, Any]:
+    """(G, D) optimizer factories; with ``regularizers.lazy_adam_correction`` each gets StyleGAN2's
+    lr · r, betas ** r (r = k / (k + 1)) for its lazy interval k: R1's for D, the family's for G."""
+    g_factory, d_factory = instantiate(cfg.optimizer.generator), instantiate(cfg.optimizer.discriminator)
+    regs = _regularizers(cfg)
+    if not regs.get("lazy_adam_correction", False):
+        return g_factory, d_factory
+    r1 = regs.get("r1") or {}
+    d_interval = int(r1.get("lazy_interval", 1)) if r1.get("gamma", 0) else 1
+    g_interval = int(task_class(cfg).generator_regularization_interval(task_config(cfg)))
+    if d_interval > 1:
+        d_factory = LazyCorrectedOptimizer(d_factory, d_interval)
+    if g_interval > 1:
+        g_factory = LazyCorrectedOptimizer(g_factory, g_interval)
+    return g_factory, d_factory
 
 
 def task_config(cfg: DictConfig) -> DictConfig:
@@ -270,12 +329,13 @@ def build_module(cfg: DictConfig) -> AdversarialModule:
     # A partial: the run config holds `_target_` keys that Hydra must not instantiate.
     make_module = instantiate(task_config(cfg), _partial_=True)
     generator, discriminator = build_networks(cfg)
+    g_optimizer, d_optimizer = optimizer_factories(cfg)
     return make_module(
         generator=generator,
         discriminator=discriminator,
         loss=instantiate(cfg.loss),
-        g_optimizer=instantiate(cfg.optimizer.generator),
-        d_optimizer=instantiate(cfg.optimizer.discriminator),
+        g_optimizer=g_optimizer,
+        d_optimizer=d_optimizer,
         **regularizer_kwargs(cfg),
         run_config=OmegaConf.to_container(cfg, resolve=True),
     )

@@ -74,6 +74,23 @@ SRGAN_PUBLISHED = {
     "model.generator.width": 64,
 }
 
+TINY_STYLEGAN2 = ["model.latent_dim=8", "model.w_dim=8", "model.channel_base=64", "model.channel_max=8"]
+STYLEGAN2_CIFAR_PUBLISHED = {  # NVlabs stylegan2-ada-pytorch --cfg=cifar
+    "model.name": "stylegan2",
+    "dataset.name": "cifar10",
+    "data.batch_size": 64,
+    "model.channel_base": 32768,
+    "model.generator.mapping_layers": 2,
+    "model.discriminator.mbstd_group_size": 32,
+    "optimizer.generator.lr": 0.0025,
+    "optimizer.discriminator.betas": [0.0, 0.99],
+    "regularizers.r1.gamma": 0.01,
+    "regularizers.r1.lazy_interval": 16,
+    "regularizers.ema.half_life_images": 500000,
+    "task.style_mixing_prob": 0.0,
+    "task.path_length.weight": 0.0,
+}
+
 # preset -> (settings that must hold as composed, overrides for the quick run)
 PRESETS = {
     "sngan_cifar10": (
@@ -412,6 +429,51 @@ PRESETS = {
             "task.fade_images=4",
             "task.stabilise_images=4",
         ],
+    ),
+    "stylegan2_tiny": (
+        {
+            "task._target_": "gan_lab.tasks.StyleGAN2",
+            "model.name": "stylegan2",
+            "dataset.name": "bundled_mnist",
+            "dataset.image_size": 32,
+            "model.generator.mapping_layers": 2,
+            "task.style_mixing_prob": 0.9,
+            "task.path_length.weight": 2.0,
+            "task.path_length.interval": 4,
+            "regularizers.r1.lazy_interval": 16,
+            "regularizers.lazy_adam_correction": True,
+            "regularizers.ema.half_life_images": 10000,
+            "optimizer.generator.betas": [0.0, 0.99],
+        },
+        TINY_STYLEGAN2,
+    ),
+    "stylegan2_cifar10": ({**STYLEGAN2_CIFAR_PUBLISHED, "regularizers.ada.enabled": False}, CIFAR_SWAP + TINY_STYLEGAN2),
+    "stylegan2_ada_cifar10_10pct": (
+        {
+            **STYLEGAN2_CIFAR_PUBLISHED,
+            "regularizers.ada.enabled": True,
+            "regularizers.ada.target": 0.6,
+            "regularizers.ada.interval": 4,
+            "regularizers.ada.ramp_images": 500000,
+            "dataset.subset": 0.1,
+        },
+        CIFAR_SWAP + TINY_STYLEGAN2,
+    ),
+    "stylegan2_ffhq256": (
+        {
+            "model.name": "stylegan2",
+            "dataset.name": "image_folder",
+            "dataset.image_size": 256,
+            "data.batch_size": 64,
+            "model.channel_base": 16384,
+            "model.generator.mapping_layers": 8,
+            "model.discriminator.mbstd_group_size": 8,
+            "regularizers.r1.gamma": 1.0,
+            "regularizers.ema.half_life_images": 20000,
+            "task.style_mixing_prob": 0.9,
+            "task.path_length.weight": 2.0,
+        },
+        CIFAR_SWAP + TINY_STYLEGAN2,
     ),
 }
 

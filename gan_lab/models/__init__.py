@@ -6,6 +6,7 @@ from gan_lab.models.conditional_batchnorm import ConditionalBatchNorm
 from gan_lab.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_lab.models.mlp import MLPDiscriminator, MLPGenerator
 from gan_lab.models.resnet import ResNetDiscriminator, ResNetGenerator
+from gan_lab.models.stylegan2 import StyleGAN2Discriminator, StyleGAN2Generator
 
 __all__ = [
     "paired",
@@ -16,4 +17,6 @@ __all__ = [
     "MLPGenerator",
     "ResNetDiscriminator",
     "ResNetGenerator",
+    "StyleGAN2Discriminator",
+    "StyleGAN2Generator",
 ]

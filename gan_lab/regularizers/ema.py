@@ -5,7 +5,8 @@ The averaging is PyTorch's ``torch.optim.swa_utils.AveragedModel`` with
 ``use_buffers=True`` averages buffers too (BatchNorm running statistics), so
 the EMA generator works in eval mode. It is a submodule of GANModule
 (``ema_generator``), hence saved in checkpoints, and ``GANModule.generate``
-samples from it by default.
+samples from it by default. StyleGAN2 states the average's speed as a half-life
+in images (:func:`decay_for_half_life`, ``regularizers.ema.half_life_images``).
 """
 
 from __future__ import annotations
@@ -33,3 +34,11 @@ def update_ema(ema: AveragedModel, generator: nn.Module, g_step: int, start_step
     if g_step <= start_step:
         ema.n_averaged.zero_()  # AveragedModel copies the weights when n_averaged == 0
     ema.update_parameters(generator)
+
+
+def decay_for_half_life(batch_size: int, half_life_images: float) -> float:
+    """The per-step decay whose weight on old values halves every ``half_life_images`` images:
+    ``0.5 ** (batch_size / half_life_images)`` (StyleGAN2's ``ema_kimg``: 10k images at batch 32)."""
+    if batch_size < 1 or half_life_images <= 0:
+        raise ValueError(f"need batch_size >= 1 and half_life_images > 0, got {batch_size}, {half_life_images}")
+    return 0.5 ** (float(batch_size) / float(half_life_images))

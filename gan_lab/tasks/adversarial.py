@@ -74,7 +74,7 @@ class AdversarialModule(L.LightningModule):
         training meanwhile, so every step has its n_critic D updates and Lightning's
         optimizer-step count (``trainer.max_steps``) stays ``g_steps x (n_critic + 1)``.
     r1: R1 penalty on real D inputs (None: off); lazy when its interval is > 1.
-    instance_noise, augment, packing: what D sees (instance noise, DiffAugment, PacGAN).
+    instance_noise, augment, packing: what D sees (instance noise, DiffAugment or ADA, PacGAN).
     ema_decay: keep an EMA copy ``ema_<name>`` of each network in ``ema_networks`` (None: off).
     ema_start_step: G steps during which the EMA is a plain copy.
     g_grad_clip, d_grad_clip: max global gradient norm (None: off).
@@ -100,7 +100,7 @@ class AdversarialModule(L.LightningModule):
         pretrain_g_steps: int = 0,
         r1: R1Penalty | None = None,
         instance_noise: InstanceNoise | None = None,
-        augment: DiffAugment | None = None,
+        augment: DiffAugment | nn.Module | None = None,
         packing: int = 1,
         ema_decay: float | None = None,
         ema_start_step: int = 0,
@@ -169,6 +169,12 @@ class AdversarialModule(L.LightningModule):
 
     def split_batch(self, batch: Any, n: int) -> list[Any]:
         return split_batch(batch, n)
+
+    @classmethod
+    def generator_regularization_interval(cls, task_cfg: Any) -> int:
+        """G steps between the family's lazy G regularizer steps (1: none lazy). With
+        ``regularizers.lazy_adam_correction`` the builder corrects G's optimizer for it."""
+        return 1
 
     # ------------------------------------------------------------ step counts
     def _step_counts(self) -> list[int]:
@@ -341,6 +347,8 @@ class AdversarialModule(L.LightningModule):
         ``real_in``/``fake_in`` are exactly what D sees; ``discriminate(x, condition)``
         runs D. The loss's own penalty (e.g. WGAN-GP) and R1 on real inputs are added
         when configured (R1 only on its lazy steps); the means of D's outputs are logged.
+        An ``augment`` with an ``observe_real_outputs(real_out) -> logs`` method (ADA,
+        :mod:`gan_lab.regularizers.ada`) is shown D's real outputs of every D step.
         """
         r1_due = self.r1 is not None and self.r1.due(self.d_step)
         if r1_due:
@@ -350,6 +358,9 @@ class AdversarialModule(L.LightningModule):
         d_loss = self.loss.discriminator_loss(real_out, fake_out)
         terms = {"loss": d_loss if weight == 1.0 else weight * d_loss}
         self._step_logs.update(self._output_stats(real_out, fake_out))
+        observe = getattr(self.augment, "observe_real_outputs", None)
+        if observe is not None:  # an adaptive augmentation (ADA) tunes itself on D(real); returns its logs
+            self._step_logs.update(observe(real_out.detach()))
         scale = self.penalty_grad_scale()
         penalty = self.loss.penalty(
             lambda x: discriminate(x, real_condition), real_in.detach(), fake_in, grad_scale=scale
@@ -378,7 +389,7 @@ class AdversarialModule(L.LightningModule):
         return self.loss.generator_loss(fake_out, real_out)
 
     def discriminator_input(self, x: Tensor) -> Tensor:
-        """What D sees of a batch: DiffAugment, then instance noise, then packing."""
+        """What D sees of a batch: DiffAugment or ADA, then instance noise, then packing."""
         if self.augment is not None:
             x = self.augment(x)
         if self.instance_noise is not None:
