@@ -244,6 +244,8 @@ def sample(cfg: DictConfig) -> Path:
         grid_imgs, _ = generate_samples(module, int(cfg.grid_size), 256, cfg.seed, cfg.use_ema)
         nrow = int(math.sqrt(int(cfg.grid_size))) or 1
     save_png(_grid(to_uint8(grid_imgs), nrow), out / "grid.png")
+    if cfg.get("grid", "plain") != "plain":  # style-based generators (model=stylegan2)
+        save_style_grid(module, cfg, out)
     n = write_single_images(module, cfg, out, prompts)
 
     # interpolation strip
@@ -262,6 +264,23 @@ def sample(cfg: DictConfig) -> Path:
         written = f", interpolation.png ({mode})"
     print(f"{kind} generator, {int(module.generator_steps)} G steps: grid.png, {n} images in images/{written} -> {out}")
     return out
+
+
+def save_style_grid(module: Any, cfg: DictConfig, out: Path) -> None:
+    """``grid=truncation``: one row per latent, one column per ψ; ``grid=style_mixing``: the StyleGAN
+    style-mixing figure (gan_lab/sampling/stylegan_grids.py)."""
+    from gan_lab.sampling import style_mixing_grid, truncation_grid
+
+    if cfg.grid not in ("truncation", "style_mixing"):
+        raise GanLabError(f"grid={cfg.grid!r}: choose plain, truncation or style_mixing")
+    net, _ = which_generator(module, cfg.use_ema)
+    if not hasattr(getattr(net, "module", net), "mapping"):
+        raise GanLabError(f"grid={cfg.grid} needs a style-based generator (model=stylegan2); this checkpoint has none")
+    if cfg.grid == "truncation":
+        images, cols = truncation_grid(net, num_rows=8, seed=int(cfg.seed))
+    else:
+        images, cols = style_mixing_grid(net, seed=int(cfg.seed), truncation_psi=float(cfg.get("truncation_psi", 1.0)))
+    save_png(_grid(to_uint8(images), cols), out / f"{cfg.grid}.png")
 
 
 @check_command_line("sample")

@@ -51,3 +51,39 @@ def test_grids_accept_the_ema_copy_and_refuse_other_generators():
         truncation_grid(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="cutoff"):
         style_mixing_grid(generator(), cutoff=99)
+
+
+def sample_config(ckpt, out, *overrides):
+    from hydra import compose, initialize_config_dir
+
+    from gan_lab.config_path import config_dir
+
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        return compose("sample", overrides=[f"ckpt_path={ckpt}", f"output_dir={out}", "num_images=0", *overrides])
+
+
+def test_sample_command_writes_the_style_grids(tmp_path):
+    from PIL import Image
+
+    from gan_lab.sample import sample
+    from gan_lab.train import train
+    from helpers import TINY, compose_config
+
+    run = tmp_path / "run"
+    stylegan = ["experiment=stylegan2_tiny", "model.latent_dim=8", "model.w_dim=8", "model.channel_max=8"]
+    train(compose_config([*TINY, *stylegan, "g_steps=1", "data.batch_size=4"], run))
+    ckpt = run / "checkpoints" / "last.ckpt"
+    sample(sample_config(ckpt, tmp_path / "t", "grid=truncation"))
+    assert Image.open(tmp_path / "t" / "truncation.png").size[0] > 0
+    sample(sample_config(ckpt, tmp_path / "m", "grid=style_mixing", "truncation_psi=0.7"))
+    assert (tmp_path / "m" / "style_mixing.png").exists()
+
+
+def test_sample_command_refuses_style_grids_of_other_generators(mnist_ckpt, tmp_path):
+    from gan_lab.errors import GanLabError
+    from gan_lab.sample import sample
+
+    with pytest.raises(GanLabError, match="style-based generator"):
+        sample(sample_config(mnist_ckpt, tmp_path, "grid=truncation"))
+    with pytest.raises(GanLabError, match="choose plain, truncation or style_mixing"):
+        sample(sample_config(mnist_ckpt, tmp_path, "grid=bogus"))

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from gan_lab.utils.eval_mode import inference_mode
+
 DEFAULT_PSIS = (1.0, 0.8, 0.6, 0.4, 0.2, 0.0)
 
 
@@ -41,12 +43,8 @@ def truncation_grid(
     net = style_generator(generator)
     device = next(net.parameters()).device
     z = _latents(net, num_rows, seed, device)
-    was_training = net.training
-    net.eval()
-    try:
+    with inference_mode(net):
         columns = [net.synthesis(net.mapping(z, truncation_psi=float(psi)), noise_mode="const") for psi in psis]
-    finally:
-        net.train(was_training)
     return torch.stack(columns, dim=1).flatten(0, 1).cpu(), len(psis)  # row-major: latent i, then each psi
 
 
@@ -69,9 +67,7 @@ def style_mixing_grid(
     cut = num_ws // 2 if cutoff is None else int(cutoff)
     if not 0 <= cut <= num_ws:
         raise ValueError(f"cutoff must lie in [0, {num_ws}], got {cutoff}")
-    was_training = net.training
-    net.eval()
-    try:
+    with inference_mode(net):
         ws_a = net.mapping(_latents(net, num_sources, seed, device), truncation_psi=truncation_psi)
         ws_b = net.mapping(_latents(net, num_destinations, seed + 1, device), truncation_psi=truncation_psi)
         top = net.synthesis(ws_a, noise_mode="const")
@@ -81,6 +77,4 @@ def style_mixing_grid(
             mixed = ws_b[b : b + 1].repeat(num_sources, 1, 1)
             mixed[:, cut:] = ws_a[:, cut:]
             rows.append(torch.cat([left[b : b + 1], net.synthesis(mixed, noise_mode="const")]))
-    finally:
-        net.train(was_training)
     return torch.cat(rows).cpu(), num_sources + 1

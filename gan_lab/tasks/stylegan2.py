@@ -27,6 +27,7 @@ from torch import Tensor, nn
 
 from gan_lab.errors import IncompatibleConfigError
 from gan_lab.tasks.noise_to_image import NoiseToImage
+from gan_lab.utils.eval_mode import inference_mode
 
 
 class StyleGAN2(NoiseToImage):
@@ -98,18 +99,14 @@ class StyleGAN2(NoiseToImage):
             z = self.sample_noise(n if n is not None else self.fixed_noise.shape[0])
         net = self.network("generator", use_ema)
         net = getattr(net, "module", net)  # the EMA copy wraps the generator
-        was_training = net.training
-        net.eval()
-        try:
+        with inference_mode(net):
             return net(z.to(self.device), truncation_psi=self.truncation_psi)
-        finally:
-            net.train(was_training)
 
     # ------------------------------------------------------------ the family
     def generator_terms(self, batch: tuple[Tensor, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
         terms = super().generator_terms(batch, outputs)
         if self.pl_weight > 0 and self.g_step % self.pl_interval == 0:
-            n = max(1, batch[0].shape[0] // self.pl_batch_shrink)
+            n = max(1, self.real_and_labels(batch)[0].shape[0] // self.pl_batch_shrink)
             terms["path_length"] = self.path_length_penalty(n) * (self.pl_weight * self.pl_interval)
             self._step_logs["train/pl_mean"] = self.pl_mean.detach().clone()
         return terms
