@@ -13,11 +13,13 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 from gan_lab.train import train
 from helpers import TINY, compose_config, tiny_model_overrides
 
 GOLDEN = Path(__file__).parent / "data" / "golden_losses.json"
+RECORDING_THREADS = 2
 # The recording predates the default D's change to spectral norm without BatchNorm
 # (docs/default_job.md): the old default is pinned here (and the BatchNorm in the two DCGAN
 # cases below, a key the MLP's config does not have), so the recorded trace stays valid.
@@ -84,7 +86,18 @@ def logged_losses(run_dir: Path) -> list[dict[str, str]]:
     return rows
 
 
-def test_golden_loss_trace(tmp_path):
+@pytest.fixture
+def recording_threads():
+    """The trace was recorded with torch's 2 intra-op threads (a 2-core machine). CPU kernels split
+    their reductions by thread count, so the last float digits depend on it: pin it, whatever the
+    machine's core count or OMP_NUM_THREADS."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(RECORDING_THREADS)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_golden_loss_trace(tmp_path, recording_threads):
     traces = {}
     for name, overrides in CASES.items():
         out = tmp_path / name
