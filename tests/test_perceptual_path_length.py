@@ -50,3 +50,47 @@ def test_missing_similarity_weights_skip_or_raise(tmp_path, monkeypatch):
         ppl.similarity_net(None, download=False, explicit=True)
     with pytest.raises(GanLabError, match="no such file"):
         ppl.similarity_net(str(tmp_path / "missing.pth"), download=False, explicit=False)
+
+
+# ------------------------------------------------------------------ through the evaluator
+class StyleModule(nn.Module):
+    """What the evaluator reads of a StyleGAN2 module: ``generator`` (no EMA copy)."""
+
+    task_family = "noise_to_image"
+
+    def __init__(self, generator):
+        super().__init__()
+        self.generator = generator
+
+
+def evaluator_for(metrics, tmp_path, **settings):
+    from gan_lab.metrics.evaluator import EvalSettings, Evaluator
+    from helpers import TINY, compose_config
+
+    cfg = compose_config([*TINY, "experiment=stylegan2_tiny"], tmp_path)
+    return Evaluator(cfg, metrics, EvalSettings(num_samples=20, batch_size=10, **settings))
+
+
+def test_evaluator_records_ppl_with_its_protocol(tmp_path, monkeypatch):
+    monkeypatch.setattr(ppl, "similarity_net", lambda *args, **kwargs: MeanSquare())
+    records = evaluator_for(["ppl"], tmp_path).evaluate(StyleModule(tiny_generator()), step=3)
+    by_name = {r["name"]: r for r in records}
+    assert set(by_name) == {"ppl", "ppl_std"}
+    expected = ppl.perceptual_path_length(tiny_generator(), MeanSquare(), num_samples=20, batch_size=10)
+    assert by_name["ppl"]["value"] == pytest.approx(expected["ppl"])
+    protocol = by_name["ppl"]["protocol"]
+    assert protocol["feature_extractor"] == "lpips-vgg" and protocol["step"] == 3 and protocol["n_fake"] == 20
+    assert protocol["options"]["space"] == "w" and protocol["options"]["epsilon"] == 1e-4
+
+
+def test_evaluator_ppl_without_weights_is_an_error_when_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))  # an empty hub cache
+    with pytest.raises(GanLabError, match="ppl_weights"):
+        evaluator_for(["ppl"], tmp_path, download_weights=False).evaluate(StyleModule(tiny_generator()))
+
+
+def test_evaluator_ppl_needs_a_style_based_generator(tmp_path):
+    from gan_lab.errors import IncompatibleConfigError
+
+    with pytest.raises(IncompatibleConfigError, match="style-based generator"):
+        evaluator_for(["ppl"], tmp_path).evaluate(StyleModule(nn.Linear(8, 8)))

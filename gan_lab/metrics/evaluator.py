@@ -66,6 +66,8 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     **{m: {PAIRED: (OUTPUTS, TARGETS)} for m in ("psnr", "ssim", "ms_ssim", "lpips")},
     **{m: {PAIRED: (OUTPUTS, TARGETS, MASKS)} for m in HOLE_METRICS},
     "digit_accuracy": {PAIRED: (OUTPUTS, LABELS)},
+    # perceptual path length: the generator itself (pairs of close W-space points), no stored samples
+    "ppl": {NOISE: ()},
 }
 KNOWN = set(CONSUMES)
 # Sample counts fixed by a metric's published protocol (the others use num_samples)
@@ -100,6 +102,7 @@ class EvalSettings:
     crop_border: Any = "auto"  # pixels cut from each side; auto: the SR scale (> 1), else 0
     lpips_net: str = "alex"
     lpips_weights: str | None = None
+    ppl_weights: str | None = None  # LPIPS-VGG backbone of the PPL metric (torchvision's vgg16 file)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -391,7 +394,7 @@ class Evaluator:
                 else []
             )
         by_n: dict[int, int] = {}
-        for metric in self.metrics:
+        for metric in (m for m in self.metrics if CONSUMES[m].get(NOISE) != ()):
             n, batch = self.sample_count(metric)
             by_n[n] = max(by_n.get(n, 0), batch)
         return [TensorRequest(SAMPLES, n, batch) for n, batch in by_n.items()]
@@ -498,7 +501,44 @@ class Evaluator:
                 records += self._fidelity_records(
                     wanted_fid, extractor, fake_feats, real_feats, n_real, len(fake), kind, common
                 )
+        if "ppl" in self.metrics:
+            records += self._ppl_records(module, step)
         return records
+
+    def _ppl_records(self, module, step: int | None) -> list[dict[str, Any]]:
+        """Perceptual path length of a style-based generator (StyleGAN2), torchmetrics' implementation:
+        W space, endpoint sampling, epsilon 1e-4, LPIPS-VGG (gan_lab/metrics/perceptual_path_length.py)."""
+        from gan_lab.metrics.perceptual_path_length import PPL_DEFAULTS, perceptual_path_length, similarity_net
+        from gan_lab.metrics.protocol import file_sha256
+        from gan_lab.metrics.sampling import which_generator
+
+        s = self.settings
+        net, kind = which_generator(module, s.use_ema)
+        if not callable(getattr(getattr(net, "module", net), "mapping", None)):
+            message = "ppl needs a style-based generator with a mapping network (model=stylegan2)"
+            if "ppl" in self.requested:
+                raise IncompatibleConfigError(message)
+            log.warning("%s: skipped", message)
+            return []
+        sim = similarity_net(s.ppl_weights, s.download_weights, explicit="ppl" in self.requested, device=s.device)
+        if sim is None:
+            log.warning("ppl skipped: no LPIPS-VGG backbone weights (set ppl_weights=/path/to/vgg16 weights)")
+            return []
+        values = perceptual_path_length(net, sim, int(s.num_samples), int(s.batch_size), s.seed, s.device)
+        from gan_lab.metrics.paired.lpips import resolve_backbone
+
+        weights = resolve_backbone("vgg", s.ppl_weights, False, "ppl_weights")
+        protocol = Protocol(
+            "ppl",
+            "lpips-vgg",
+            str(weights),
+            file_sha256(weights) if weights else None,
+            n_fake=int(s.num_samples),
+            generator=kind,
+            step=step,
+            options={"space": "w", "sampling": "end", **{k: v for k, v in PPL_DEFAULTS.items()}},
+        )
+        return [record(name, value, protocol) for name, value in values.items()]
 
     def _fidelity_records(
         self,
