@@ -30,6 +30,7 @@ COMMON = [
     "sample_every=0",
     "seed=3",
     "model.spectral_norm.discriminator=false",
+    "optimizer=adam",  # the default until the default job moved to adam_sn (docs/default_job.md)
 ]
 OLD_DCGAN_D = ["model.discriminator.norm=batch"]
 CASES = {
