@@ -183,7 +183,7 @@ def test_auto_metrics_of_paired_datasets():
 
 
 def test_metrics_that_do_not_fit_the_data_are_refused_before_any_work():
-    with pytest.raises(IncompatibleConfigError, match="paired module's outputs"):
+    with pytest.raises(IncompatibleConfigError, match="translation model's outputs"):
         Evaluator(noise_cfg(), ["psnr"], EvalSettings())
     with pytest.raises(IncompatibleConfigError, match="generated samples"):
         Evaluator(paired_cfg(), ["stacked_modes"], EvalSettings())
