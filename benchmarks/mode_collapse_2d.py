@@ -114,7 +114,9 @@ def run_one(task: tuple[str, str, list[str], int, int]) -> dict:
     }
 
 
-def plot(results: list[dict], labels: list[str], path: Path) -> None:
+def plot(results: list[dict], labels: list[str], path: Path, datasets: tuple[str, ...] = ("ring", "grid")) -> None:
+    """One column per row label, one row per dataset: seed 0's samples over the mixture's means
+    (also used by benchmarks/unrolled_2d.py)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -122,9 +124,11 @@ def plot(results: list[dict], labels: list[str], path: Path) -> None:
 
     from gan_lab.datasets.mixtures import grid_means, ring_means
 
-    fig, axes = plt.subplots(2, len(labels), figsize=(2.2 * len(labels), 4.6), squeeze=False)
+    fig, axes = plt.subplots(
+        len(datasets), len(labels), figsize=(2.2 * len(labels), 2.3 * len(datasets)), squeeze=False
+    )
     for col, label in enumerate(labels):
-        for row, dataset in enumerate(("ring", "grid")):
+        for row, dataset in enumerate(datasets):
             ax = axes[row][col]
             run = next((r for r in results if r["label"] == label and r["dataset"] == dataset and r["samples"]), None)
             means = (ring_means() if dataset == "ring" else grid_means()).numpy()

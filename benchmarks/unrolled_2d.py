@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DOCS, QUIET, compose_config, machine_line, mean_se, quiet_logging
 from mode_collapse_2d import VEEGAN
+from mode_collapse_2d import plot as plot_mixtures
 
 FULL_STEPS, FULL_SEEDS = 25000, 5
 ROWS = [
@@ -61,41 +62,8 @@ def run_one(label: str, overrides: list[str], dataset: str, seed: int, steps: in
 
 
 def plot(results: list[dict], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from gan_lab.datasets.mixtures import grid_means, ring_means
-
-    labels = [label for label, _ in ROWS]
-    datasets = [d for d in ("ring", "grid") if any(r["dataset"] == d for r in results)]
-    fig, axes = plt.subplots(
-        len(datasets), len(labels), figsize=(2.6 * len(labels), 2.6 * len(datasets)), squeeze=False
-    )
-    for col, label in enumerate(labels):
-        for row, dataset in enumerate(datasets):
-            ax = axes[row][col]
-            means = (ring_means() if dataset == "ring" else grid_means()).numpy()
-            ax.scatter(means[:, 0], means[:, 1], s=12, c="tab:red", marker="x", linewidths=0.8)
-            run = next((r for r in results if r["label"] == label and r["dataset"] == dataset and r["samples"]), None)
-            if run:
-                pts = np.asarray(run["samples"])
-                ax.scatter(pts[:, 0], pts[:, 1], s=1.5, alpha=0.5, c="tab:blue")
-                ax.set_title(
-                    f"{label}\n{dataset}: {run['modes']:.0f} modes, {100 * run['high_quality']:.0f}% HQ", fontsize=7
-                )
-            lim = 1.5 if dataset == "ring" else 5.5
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_aspect("equal")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    datasets = tuple(d for d in ("ring", "grid") if any(r["dataset"] == d for r in results))
+    plot_mixtures(results, [label for label, _ in ROWS], path, datasets)
 
 
 def table(results: list[dict]) -> list[str]:
