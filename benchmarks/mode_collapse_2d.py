@@ -130,7 +130,7 @@ def plot(results: list[dict], labels: list[str], path: Path, datasets: tuple[str
     for col, label in enumerate(labels):
         for row, dataset in enumerate(datasets):
             ax = axes[row][col]
-            run = next((r for r in results if r["label"] == label and r["dataset"] == dataset and r["samples"]), None)
+            run = next((r for r in results if r["label"] == label and r["dataset"] == dataset and r.get("samples")), None)
             means = (ring_means() if dataset == "ring" else grid_means()).numpy()
             ax.scatter(means[:, 0], means[:, 1], s=12, c="tab:red", marker="x", linewidths=0.8)
             if run:
