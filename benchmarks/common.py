@@ -12,6 +12,7 @@ import os
 import platform
 import statistics
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -110,3 +111,14 @@ def mean_se(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
     if len(values) < 2:
         return f"{m:.{digits}f}"
     return f"{m:.{digits}f} ± {statistics.stdev(values) / math.sqrt(len(values)):.{digits}f}"
+
+
+def train_run(overrides: list[str], prefix: str = "bench_"):
+    """A quiet training run from seed 0 in a fresh temporary folder: ``(module in eval mode, wall seconds)``."""
+    from gan_lab.train import train
+
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    cfg = compose_config([*QUIET, "seed=0", *overrides], run_dir)
+    start = time.perf_counter()
+    module = train(cfg).lightning_module.eval()
+    return module, time.perf_counter() - start

@@ -30,20 +30,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DOCS, QUIET, compose_config, machine_line, quiet_logging  # noqa: E402
+from common import train_run
 
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data"
 SR_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "immunohistochemistry", "hubble_deep_field", "retina", "cat")
 SR_TEST = ("coffee", "rocket")  # held out: never seen in training
-
-
-def train_run(overrides: list[str]):
-    from gan_lab.train import train
-
-    run_dir = Path(tempfile.mkdtemp(prefix="paired_bench_"))
-    cfg = compose_config([*QUIET, "seed=0", *overrides], run_dir)
-    start = time.perf_counter()
-    module = train(cfg).lightning_module.eval()
-    return module, time.perf_counter() - start
 
 
 def to_unit(x: torch.Tensor) -> torch.Tensor:

@@ -15,24 +15,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, QUIET, compose_config, machine_line, quiet_logging
-
-
-def train_run(overrides: list[str]):
-    from gan_lab.train import train
-
-    run_dir = Path(tempfile.mkdtemp(prefix="text2image_bench_"))
-    cfg = compose_config([*QUIET, "seed=0", *overrides], run_dir)
-    start = time.perf_counter()
-    module = train(cfg).lightning_module.eval()
-    return module, time.perf_counter() - start
+from common import DOCS, machine_line, quiet_logging
+from common import train_run
 
 
 def save_grid(images: torch.Tensor, nrow: int, path: Path) -> None:
