@@ -334,6 +334,10 @@ def main() -> None:
     parser.add_argument("--only", default="sr,pix2pix,inpaint", help="sections to run; the page keeps the others")
     parser.add_argument("--set", default="", help="per-section settings, e.g. pix2pix.steps=2000,pix2pix.width=32")
     args = parser.parse_args()
+    if args.quick:  # a smoke run must not overwrite the page's pictures: write everything to a temp folder
+        global DOCS
+        DOCS = Path(tempfile.mkdtemp(prefix="paired_bench_docs_"))
+        print(f"quick run: writing to {DOCS}")
     quiet_logging()
     torch.manual_seed(0)
     header = ["# Paired image-to-image benchmarks", "", f"Machine (latest run): {machine_line()}.", ""]
