@@ -75,6 +75,21 @@ SRGAN_PUBLISHED = {
 }
 
 TINY_STYLEGAN2 = ["model.latent_dim=8", "model.w_dim=8", "model.channel_base=64", "model.channel_max=8"]
+PGGAN_PUBLISHED = {  # Karras et al. 2018 (progressive_growing_of_gans): WGAN-GP + drift, Adam 1e-3 (0, 0.99), EMA
+    "task._target_": "gan_lab.tasks.progressive.ProgressiveGrowing",
+    "task.start_resolution": 4,
+    "model.name": "progressive",
+    "loss._target_": "gan_lab.losses.WassersteinGPLoss",
+    "loss.penalty_weight": 10.0,
+    "loss.n_critic": 1,
+    "loss.drift": 0.001,
+    "optimizer.generator.lr": 1e-3,
+    "optimizer.generator.betas": [0.0, 0.99],
+    "optimizer.discriminator.lr": 1e-3,
+    "optimizer.discriminator.betas": [0.0, 0.99],
+    "regularizers.ema.enabled": True,
+    "regularizers.ema.decay": 0.999,
+}
 STYLEGAN2_CIFAR_PUBLISHED = {  # NVlabs stylegan2-ada-pytorch --cfg=cifar
     "model.name": "stylegan2",
     "dataset.name": "cifar10",
@@ -364,19 +379,7 @@ PRESETS = {
     ),
     "pggan_mnist": (
         {
-            "task._target_": "gan_lab.tasks.progressive.ProgressiveGrowing",
-            "task.start_resolution": 4,
-            "model.name": "progressive",
-            "loss._target_": "gan_lab.losses.WassersteinGPLoss",
-            "loss.penalty_weight": 10.0,
-            "loss.n_critic": 1,
-            "loss.drift": 0.001,
-            "optimizer.generator.lr": 1e-3,
-            "optimizer.generator.betas": [0.0, 0.99],
-            "optimizer.discriminator.lr": 1e-3,
-            "optimizer.discriminator.betas": [0.0, 0.99],
-            "regularizers.ema.enabled": True,
-            "regularizers.ema.decay": 0.999,
+            **PGGAN_PUBLISHED,
             "dataset.name": "bundled_mnist",
             "dataset.image_size": 32,
             "data.batch_size": 64,
@@ -393,19 +396,7 @@ PRESETS = {
     ),
     "pggan_celeba128": (
         {
-            "task._target_": "gan_lab.tasks.progressive.ProgressiveGrowing",
-            "task.start_resolution": 4,
-            "model.name": "progressive",
-            "loss._target_": "gan_lab.losses.WassersteinGPLoss",
-            "loss.penalty_weight": 10.0,
-            "loss.n_critic": 1,
-            "loss.drift": 0.001,
-            "optimizer.generator.lr": 1e-3,
-            "optimizer.generator.betas": [0.0, 0.99],
-            "optimizer.discriminator.lr": 1e-3,
-            "optimizer.discriminator.betas": [0.0, 0.99],
-            "regularizers.ema.enabled": True,
-            "regularizers.ema.decay": 0.999,
+            **PGGAN_PUBLISHED,
             "dataset.name": "image_folder",
             "dataset.image_size": 128,
             "dataset.channels": 3,
