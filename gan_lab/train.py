@@ -43,6 +43,7 @@ from gan_lab.errors import GanLabError, RunFolderInUseError, TrainingInterrupted
 from gan_lab.run_lock import RunLock
 from gan_lab.run_records import write_final_metrics, write_run_records
 from gan_lab.sweep_summary import run_sweep_job
+from gan_lab.utils.init_weights import load_network_weights
 
 log = logging.getLogger("gan_lab.train")
 
@@ -90,6 +91,10 @@ def _train(cfg: DictConfig, output_dir: Path) -> L.Trainer:
     module = build_module(cfg)
     if resume is not None:
         check_resume(resume, cfg, module)
+    elif cfg.get("init_from") and cfg.init_from.get("ckpt_path"):
+        copied = load_network_weights(module, cfg.init_from.ckpt_path, list(cfg.init_from.networks))
+        names = ", ".join(f"{n} ({k} tensors)" for n, k in copied.items())
+        log.info("initialised %s from %s", names, cfg.init_from.ckpt_path)
     trainer = build_trainer(cfg, build_callbacks(cfg), build_loggers(cfg))
 
     # Every check has passed: from here on the run writes.
