@@ -36,12 +36,12 @@ def test_option_composes_and_resolves(group, option, tmp_path):
 def test_defaults_are_the_documented_job(tmp_path):
     cfg = compose_config([], tmp_path)
     assert cfg.dataset.name == "bundled_mnist" and cfg.model.name == "dcgan"
-    # the default job of docs/default_job.md: hinge loss, Adam (0, 0.9) at 2e-4, spectrally normalised D without BatchNorm
+    # the default job of docs/default_job.md: hinge loss, Adam (0, 0.9) at 3e-4, spectrally normalised D without BatchNorm
     assert cfg.loss._target_.endswith("HingeLoss")
     assert list(cfg.optimizer.generator.betas) == [0.0, 0.9] == list(cfg.optimizer.discriminator.betas)
-    assert cfg.optimizer.generator.lr == cfg.optimizer.discriminator.lr == 2e-4
+    assert cfg.optimizer.generator.lr == cfg.optimizer.discriminator.lr == 3e-4
     assert cfg.model.spectral_norm.discriminator and cfg.model.discriminator.norm == "none"
-    assert cfg.g_steps == 5000
+    assert cfg.g_steps == 6000
     assert list(cfg.logger) == ["csv"]
     assert cfg.trainer.max_steps == cfg.g_steps * 2
 
