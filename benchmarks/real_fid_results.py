@@ -219,7 +219,8 @@ def page(data: dict) -> str:
         lines += [
             (
                 f"Training took {t['wall_s'] / 60:.1f} min wall-clock ({t['cpu_s'] / 60:.1f} CPU-min; load "
-                f"average {t['loadavg_end']:.1f} at its end), the metrics {t['metrics_wall_s'] / 60:.1f} min."
+                f"average {t['loadavg_end']:.1f} at its end), the metrics {t['metrics_wall_s'] / 60:.1f} min"
+                + (f" (run: {res['machine']})." if "machine" in res else ".")
             ),
             "",
             "| compared with real half A | G step | FID | KID × 10³ | class KL | classifier FID |",
@@ -280,11 +281,17 @@ def main() -> None:
             f"g_steps={args.cifar_g_steps}",
         ],
     }
+    data_before = json.loads(data_file.read_text()) if data_file.is_file() else {"datasets": []}
+    earlier = {res["dataset"]: res for res in data_before["datasets"]}
     results = []
     for label, overrides in jobs.items():
-        if label in args.skip:
+        if label in args.skip:  # the page keeps this dataset's section from the earlier run, if any
+            if label in earlier:
+                earlier[label].setdefault("machine", data_before.get("machine", "an earlier run"))
+                results.append(earlier[label])
             continue
         res = run_dataset(label, overrides, args.every if label == "mnist" else 0, args.n, extractor)
+        res["machine"] = machine_line()
         grid = Path(res["settings"]["sample_grid"])
         if grid.is_file():
             target = img / f"real_fid_{label}_final.png"

@@ -45,5 +45,6 @@ def test_exponential_decay_steps_once_per_epoch(tmp_path):
         [*TINY, *MLP_GRID, "dataset.source.num_samples=64", "g_steps=10", "lr_decay=exponential", "lr_decay_gamma=0.5"],
         tmp_path,
     )
+    base = (cfg.optimizer.discriminator.lr, cfg.optimizer.generator.lr)
     trainer = train(cfg)
-    assert final_lrs(trainer) == pytest.approx([2e-4 * 0.25, 2e-4 * 0.25])
+    assert final_lrs(trainer) == pytest.approx([base[0] * 0.25, base[1] * 0.25])

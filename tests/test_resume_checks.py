@@ -9,6 +9,7 @@ from gan_lab.train import train
 from helpers import TINY, compose_config, run_module, tiny_model_overrides
 
 GRID = [
+    "optimizer=adam",  # lr 2e-4, which the assertions name
     *TINY,
     "model=mlp",
     *tiny_model_overrides("mlp"),

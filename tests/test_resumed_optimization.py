@@ -8,6 +8,7 @@ from gan_lab.train import train
 from helpers import TINY, compose_config, tiny_model_overrides
 
 GRID = [
+    "optimizer=adam",  # lr 2e-4, which the assertions name
     *TINY,
     "model=mlp",
     *tiny_model_overrides("mlp"),
