@@ -1,6 +1,8 @@
 """PPL in W with endpoint sampling: torchmetrics gets w vectors and [0, 255] images; a
 hand-checkable similarity gives the expected value; missing LPIPS weights skip or raise."""
 
+import logging
+
 import pytest
 import torch
 from torch import nn
@@ -73,7 +75,9 @@ def evaluator_for(metrics, tmp_path, **settings):
 
 def test_evaluator_records_ppl_with_its_protocol(tmp_path, monkeypatch):
     monkeypatch.setattr(ppl, "similarity_net", lambda *args, **kwargs: MeanSquare())
-    records = evaluator_for(["ppl"], tmp_path).evaluate(StyleModule(tiny_generator()), step=3)
+    weights = tmp_path / "vgg16-397923af.pth"  # stands in for the backbone file; similarity_net is replaced
+    weights.write_bytes(b"not really VGG")
+    records = evaluator_for(["ppl"], tmp_path, ppl_weights=str(weights)).evaluate(StyleModule(tiny_generator()), step=3)
     by_name = {r["name"]: r for r in records}
     assert set(by_name) == {"ppl", "ppl_std"}
     expected = ppl.perceptual_path_length(tiny_generator(), MeanSquare(), num_samples=20, batch_size=10)
@@ -81,12 +85,16 @@ def test_evaluator_records_ppl_with_its_protocol(tmp_path, monkeypatch):
     protocol = by_name["ppl"]["protocol"]
     assert protocol["feature_extractor"] == "lpips-vgg" and protocol["step"] == 3 and protocol["n_fake"] == 20
     assert protocol["options"]["space"] == "w" and protocol["options"]["epsilon"] == 1e-4
+    assert protocol["weights"].endswith("vgg16-397923af.pth") and protocol["weights_sha256"]
 
 
-def test_evaluator_ppl_without_weights_is_an_error_when_named(tmp_path, monkeypatch):
+def test_evaluator_skips_ppl_without_weights_with_one_warning(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))  # an empty hub cache
-    with pytest.raises(GanLabError, match="ppl_weights"):
-        evaluator_for(["ppl"], tmp_path, download_weights=False).evaluate(StyleModule(tiny_generator()))
+    with caplog.at_level(logging.WARNING):
+        records = evaluator_for(["ppl"], tmp_path, download_weights=False).evaluate(StyleModule(tiny_generator()))
+    assert [r for r in records if r["name"].startswith("ppl")] == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "ppl skipped" in warnings[0] and "ppl_weights=" in warnings[0]
 
 
 def test_evaluator_ppl_needs_a_style_based_generator(tmp_path):

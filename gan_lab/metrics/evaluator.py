@@ -520,14 +520,17 @@ class Evaluator:
                 raise IncompatibleConfigError(message)
             log.warning("%s: skipped", message)
             return []
-        sim = similarity_net(s.ppl_weights, s.download_weights, explicit="ppl" in self.requested, device=s.device)
-        if sim is None:
-            log.warning("ppl skipped: no LPIPS-VGG backbone weights (set ppl_weights=/path/to/vgg16 weights)")
-            return []
-        values = perceptual_path_length(net, sim, int(s.num_samples), int(s.batch_size), s.seed, s.device)
-        from gan_lab.metrics.paired.lpips import resolve_backbone
+        from gan_lab.metrics.paired.lpips import backbone_file_name, resolve_backbone
 
-        weights = resolve_backbone("vgg", s.ppl_weights, False, "ppl_weights")
+        weights = resolve_backbone("vgg", s.ppl_weights, s.download_weights, "ppl_weights", warn=False)
+        if weights is None:  # as the issue asks: skipped with one warning, the run goes on
+            log.warning(
+                "ppl skipped: no LPIPS-VGG backbone weights; set ppl_weights=/path/to/%s (torchvision's VGG16)",
+                backbone_file_name("vgg"),
+            )
+            return []
+        sim = similarity_net(str(weights), False, explicit=True, device=s.device)
+        values = perceptual_path_length(net, sim, int(s.num_samples), int(s.batch_size), s.seed, s.device)
         protocol = Protocol(
             "ppl",
             "lpips-vgg",

@@ -65,10 +65,10 @@ def similarity_net(
     weights: str | None, download: bool, explicit: bool, setting: str = "ppl_weights", device: str = "cpu"
 ) -> nn.Module | None:
     """LPIPS-VGG on the backbone file ``weights`` (else the torch hub cache, else a download when
-    allowed). Missing: None after one warning, or an error when PPL was requested ``explicit``-ly."""
+    allowed). Missing: None (the caller warns), or an error when ``explicit``."""
     from gan_lab.metrics.paired.lpips import LPIPS, backbone_file_name, resolve_backbone
 
-    path = resolve_backbone("vgg", weights, download, setting)
+    path = resolve_backbone("vgg", weights, download, setting, warn=False)
     if path is None:
         if explicit:
             raise GanLabError(

@@ -37,8 +37,11 @@ def backbone_file_name(net: str) -> str:
     return os.path.basename(getattr(torchvision.models, BACKBONES[net]).DEFAULT.url)
 
 
-def resolve_backbone(net: str, weights_path: str | None, download: bool, setting: str) -> Path | None:
-    """The backbone weights file to use, or ``None`` (after one warning) when there is none.
+def resolve_backbone(
+    net: str, weights_path: str | None, download: bool, setting: str, warn: bool = True
+) -> Path | None:
+    """The backbone weights file to use, or ``None`` (after one warning, unless ``warn`` is false:
+    the caller then says it) when there is none.
 
     An explicit ``weights_path`` that does not exist is a user error, not a skip."""
     global _warned
@@ -62,7 +65,7 @@ def resolve_backbone(net: str, weights_path: str | None, download: bool, setting
             reason = f"{type(err).__name__}: {str(err)[:100]}"
     else:
         reason = "download disabled"
-    if not _warned:
+    if warn and not _warned:
         log.warning(
             "LPIPS backbone weights not found at %s and not downloadable (%s): lpips is skipped. "
             "Copy %s there, or set %s=/path/to/%s",
