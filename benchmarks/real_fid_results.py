@@ -172,7 +172,9 @@ def page(data: dict) -> str:
         "# Real FID: the default job and a CPU CIFAR-10 DCGAN",
         "",
         (
-            f"`benchmarks/real_fid_results.py` — {data['machine']}. Whole run {data['wall_s'] / 60:.1f} min wall-clock, "
+            f"`benchmarks/real_fid_results.py` — {data['machine']}. Latest run"
+            + (f" (re-ran {', '.join(data['ran'])}; the other sections keep their earlier run)" if data.get("ran") else "")
+            + f": {data['wall_s'] / 60:.1f} min wall-clock, "
             f"{data['cpu_s'] / 60:.1f} CPU-min (load average at the end {data['loadavg_end']:.1f} on 2 cores; "
             "other jobs shared the machine)."
         ),
@@ -309,6 +311,7 @@ def main() -> None:
             "compile_seconds": extractor.compile_seconds,
         },
         "datasets": results,
+        "ran": [label for label in jobs if label not in args.skip],
         "wall_s": time.perf_counter() - start,
         "cpu_s": cpu_seconds() - cpu0,
         "loadavg_end": os.getloadavg()[0],
