@@ -170,8 +170,25 @@ def write_results_page(docs: Path, machine: str) -> Path:
         body = [f"#{line}" if line.startswith("## ") else line for line in body]  # sections nest under the page's
         lines += [f"Full page: [{name}]({name}).", *body, ""]
     out = docs / "RESULTS.md"
+    lines += hand_written_sections(out)
     out.write_text("\n".join(lines).rstrip() + "\n")
     return out
+
+
+def hand_written_sections(results: Path) -> list[str]:
+    """The ``## `` sections of the existing page that no benchmark page generates (the summaries
+    of later issues, written by hand): kept as they are, in their order, after the generated ones."""
+    if not results.is_file():
+        return []
+    generated = {title for title, _ in PAGES}
+    kept: list[str] = []
+    keep = False
+    for line in results.read_text().splitlines():
+        if line.startswith("## "):
+            keep = line[3:].strip() not in generated
+        if keep:
+            kept.append(line)
+    return [*kept, ""] if kept else []
 
 
 if __name__ == "__main__":
