@@ -42,6 +42,12 @@ MODELS = {
     # NVlabs' `auto` config ramps the EMA up (ema_rampup 0.05: half-life <= 5 % of the images shown);
     # gan_lab's EMA has no ramp-up, so for runs this short the half-life is shortened instead.
     "stylegan2_tiny, EMA half-life 1k images": ["experiment=stylegan2_tiny", "regularizers.ema.half_life_images=1000"],
+    # NVlabs' own 32 px setting (the `cifar` config): no path-length regularization, no style mixing
+    "stylegan2_tiny, cifar config (no path length, no style mixing)": [
+        "experiment=stylegan2_tiny",
+        "task.path_length.weight=0",
+        "task.style_mixing_prob=0",
+    ],
 }
 
 
@@ -114,7 +120,7 @@ def run_model(name: str, overrides: list[str], budget_s: float, marks: int) -> d
     for snap in budget.snapshots:
         rows.append({k: v for k, v in snap.items() if k != "net"} | classifier_scores(snap["net"], module))
         print(name, rows[-1], flush=True)
-    slug = name.split(" ")[0].strip(",") + ("_ema1k" if "1k" in name else "")
+    slug = name.split(" ")[0].strip(",") + ("_ema1k" if "1k" in name else "") + ("_cifar" if "cifar" in name else "")
     final = budget.snapshots[-1]["net"]
     from gan_lab.metrics.sampling import draw_noise
 
