@@ -3,7 +3,8 @@
     PYTHONPATH=. python benchmarks/paired_tasks.py [--quick] [--only sr,pix2pix,inpaint]
 
 - **Super-resolution on real photos** (the colour photographs inside scikit-image's wheel):
-  bicubic vs SRResNet (pixel L1 only) vs SRGAN (warm-up, then L1 x 1e-2 + GAN x 5e-3), x2.
+  bicubic vs SRResNet (pixel L1 only) vs SRGAN (started from that SRResNet with ``init_from``,
+  then L1 x 1 + GAN x 1e-3, SRGAN's weighting without its VGG term), x2.
   PSNR and SSIM on RGB with a border of ``scale`` pixels cropped (BasicSR's protocol, RGB rather
   than Y), and FID of SR patches against HR patches with the real Inception when the
   ``fid`` extra is installed (the perceptual metric: no LPIPS backbone can be had offline).
