@@ -48,6 +48,13 @@ MODELS = {
         "task.path_length.weight=0",
         "task.style_mixing_prob=0",
     ],
+    # probes against the collapse (docs/stylegan2.md): a lower learning rate, a stronger R1
+    "stylegan2_tiny, lr 0.001": [
+        "experiment=stylegan2_tiny",
+        "optimizer.generator.lr=0.001",
+        "optimizer.discriminator.lr=0.001",
+    ],
+    "stylegan2_tiny, R1 gamma 1": ["experiment=stylegan2_tiny", "regularizers.r1.gamma=1.0"],
 }
 
 
@@ -121,6 +128,7 @@ def run_model(name: str, overrides: list[str], budget_s: float, marks: int) -> d
         rows.append({k: v for k, v in snap.items() if k != "net"} | classifier_scores(snap["net"], module))
         print(name, rows[-1], flush=True)
     slug = name.split(" ")[0].strip(",") + ("_ema1k" if "1k" in name else "") + ("_cifar" if "cifar" in name else "")
+    slug += "_lr1e-3" if "lr 0.001" in name else ("_r1" if "R1 gamma" in name else "")
     final = budget.snapshots[-1]["net"]
     from gan_lab.metrics.sampling import draw_noise
 

@@ -432,6 +432,7 @@ PRESETS = {
             "task.path_length.weight": 2.0,
             "task.path_length.interval": 4,
             "regularizers.r1.lazy_interval": 16,
+            "regularizers.r1.gamma": 1.0,  # not the auto formula's 0.0064: that collapsed (docs/stylegan2.md)
             "regularizers.lazy_adam_correction": True,
             "regularizers.ema.half_life_images": 10000,
             "optimizer.generator.betas": [0.0, 0.99],
