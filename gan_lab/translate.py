@@ -114,7 +114,6 @@ def translate_folder(cfg: DictConfig, module) -> Path:  # noqa: ANN001
     direction = str(cfg.get("direction", "AtoB"))
     channels = int(module.direction_channels(direction)[0])
     out_dir = Path(str(cfg.output)).expanduser() if cfg.get("output") else default_output(cfg)
-    out_dir.mkdir(parents=True, exist_ok=True)
     images = [read_input(p, channels) for p in files]
     needs_mask = bool(getattr(module, "needs_mask", False))
     check_size = getattr(module.direction_generator(direction), "check_size", None)
@@ -139,6 +138,7 @@ def translate_folder(cfg: DictConfig, module) -> Path:  # noqa: ANN001
         except GanLabError as err:
             raise type(err)(f"{names} ({h}x{w}): {err}") from None
         output = to_uint8(output.float().cpu())
+        out_dir.mkdir(parents=True, exist_ok=True)  # only once a batch has passed every check
         for j, i in enumerate(batch):
             save_png(output[j], out_dir / f"{files[i].stem}.png")
             if i < int(cfg.comparison_max):

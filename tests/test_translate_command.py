@@ -14,7 +14,7 @@ from torch import nn
 import gan_lab.checkpointing.loading as loading
 from gan_lab.config_path import config_dir
 from gan_lab.errors import GanLabError, IncompatibleConfigError
-from gan_lab.translate import center_mask, translate
+from gan_lab.translate import center_mask, default_output, translate
 from helpers import REPO_ROOT, TINY, compose_config, run_module
 
 
@@ -121,6 +121,7 @@ def test_inpainting_fills_the_centre_or_a_mask_file_and_keeps_known_pixels(tmp_p
     assert (result[:4, :4] == 255).all() and (result[4:, :] == 40).all() and (result[:, 4:] == 40).all()
     with pytest.raises(GanLabError, match="mask=nope"):
         translate(_cfg(f"input={inputs}", "mask=nope"))
+    assert not default_output(_cfg(f"input={inputs}")).exists()  # refused before any folder is made
 
 
 def test_bad_inputs_are_gan_lab_errors(tmp_path, use_module):
@@ -140,6 +141,7 @@ def test_bad_inputs_are_gan_lab_errors(tmp_path, use_module):
         translate(_cfg(f"input={inputs}", "direction=BtoA"))
     with pytest.raises(GanLabError, match="choose from"):
         translate(_cfg(f"input={inputs}", "direction=sideways"))
+    assert not default_output(_cfg(f"input={inputs}")).exists()  # refused before any folder is made
 
 
 def test_a_noise_to_image_checkpoint_is_refused_by_the_command(mnist_ckpt, tmp_path):
