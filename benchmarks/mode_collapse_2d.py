@@ -77,6 +77,19 @@ VEEGAN = {
 }
 
 
+def score_run(module, dataset: str, std: float, seed: int) -> tuple[dict, object, str]:
+    """The mixture metrics of a trained 2D run: 2,500 samples from the fixed noise of ``seed``
+    scored against the ring's or grid's means; returns ``(metrics, samples, generator kind)``
+    (also used by benchmarks/unrolled_2d.py)."""
+    from gan_lab.datasets.mixtures import grid_means, ring_means
+    from gan_lab.metrics.mixture_2d import NUM_SAMPLES, mixture_metrics
+    from gan_lab.metrics.sampling import generate_samples
+
+    samples, kind = generate_samples(module, NUM_SAMPLES, seed=10_000 + seed)
+    means = grid_means() if dataset == "grid" else ring_means()
+    return mixture_metrics(samples, means, std), samples, kind
+
+
 def run_one(task: tuple[str, str, list[str], int, int]) -> dict:
     """Train one run in this (worker) process and score it."""
     label, dataset, overrides, seed, g_steps = task
@@ -85,9 +98,6 @@ def run_one(task: tuple[str, str, list[str], int, int]) -> dict:
     torch.set_num_threads(1)
     from common import compose_config, quiet_logging
 
-    from gan_lab.datasets.mixtures import grid_means, ring_means
-    from gan_lab.metrics.mixture_2d import NUM_SAMPLES, mixture_metrics
-    from gan_lab.metrics.sampling import generate_samples
     from gan_lab.train import train
 
     quiet_logging()
@@ -98,10 +108,7 @@ def run_one(task: tuple[str, str, list[str], int, int]) -> dict:
     start = time.perf_counter()
     trainer = train(cfg)
     seconds = time.perf_counter() - start
-    module = trainer.lightning_module
-    samples, kind = generate_samples(module, NUM_SAMPLES, seed=10_000 + seed)
-    means = grid_means() if dataset == "grid" else ring_means()
-    metrics = mixture_metrics(samples, means, float(cfg.dataset.source.std))
+    metrics, samples, kind = score_run(trainer.lightning_module, dataset, float(cfg.dataset.source.std), seed)
     return {
         "label": label,
         "dataset": dataset,

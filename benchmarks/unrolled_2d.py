@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DOCS, QUIET, compose_config, machine_line, mean_se, quiet_logging
-from mode_collapse_2d import VEEGAN
+from mode_collapse_2d import VEEGAN, score_run
 from mode_collapse_2d import plot as plot_mixtures
 
 FULL_STEPS, FULL_SEEDS = 25000, 5
@@ -35,9 +35,6 @@ PLOT_POINTS = 1000
 
 
 def run_one(label: str, overrides: list[str], dataset: str, seed: int, steps: int) -> dict:
-    from gan_lab.datasets.mixtures import grid_means, ring_means
-    from gan_lab.metrics.mixture_2d import NUM_SAMPLES, mixture_metrics
-    from gan_lab.metrics.sampling import generate_samples
     from gan_lab.train import train
 
     cfg = compose_config(
@@ -46,9 +43,7 @@ def run_one(label: str, overrides: list[str], dataset: str, seed: int, steps: in
     start, cpu = time.perf_counter(), time.process_time()
     module = train(cfg).lightning_module
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    samples, _ = generate_samples(module, NUM_SAMPLES, seed=10_000 + seed)
-    means = grid_means() if dataset == "grid" else ring_means()
-    metrics = mixture_metrics(samples, means, float(cfg.dataset.source.std))
+    metrics, samples, _ = score_run(module, dataset, float(cfg.dataset.source.std), seed)
     return {
         "label": label,
         "dataset": dataset,
