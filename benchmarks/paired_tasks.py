@@ -1,6 +1,6 @@
 """The paired family's three setups side by side, each on held-out images it never trained on.
 
-    PYTHONPATH=. python benchmarks/paired_tasks.py [--quick] [--only sr,pix2pix,inpaint]
+    PYTHONPATH=. python benchmarks/paired_tasks.py [--quick] [--only sr,sr_cifar,pix2pix,inpaint]
 
 - **Super-resolution on real photos** (the colour photographs inside scikit-image's wheel):
   bicubic vs SRResNet (pixel L1 only) vs SRGAN (started from that SRResNet with ``init_from``,
@@ -8,6 +8,8 @@
   PSNR and SSIM on RGB with a border of ``scale`` pixels cropped (BasicSR's protocol, RGB rather
   than Y), and FID of SR patches against HR patches with the real Inception when the
   ``fid`` extra is installed (the perceptual metric: no LPIPS backbone can be had offline).
+- **Super-resolution on CIFAR-10** (the 32 px JPEGs in ``../shared/data``, 1,000 held out): the
+  same three rows (SRGAN at adversarial x 1e-3 and x 5e-3), with the FID of whole outputs.
 - **pix2pix edges -> digits** (bundled MNIST at 32 px): L1 only vs L1 + GAN. PSNR, the MNIST
   classifier's accuracy on the outputs (the digit the edges came from) and the
   classifier-feature FID of outputs against the true digits.
@@ -92,11 +94,12 @@ def digit_scores(model, images: torch.Tensor, labels: torch.Tensor, reference: t
     return {"accuracy": float((predictions == labels).float().mean()), "classifier_fid": fid}
 
 
-def save_rows(rows: list[tuple[str, torch.Tensor]], path: Path, n: int = 8) -> None:
-    """One grid row per method, the same inputs in every row (labelled in the page's caption)."""
+def save_rows(rows: list[tuple[str, torch.Tensor]], path: Path, n: int = 8, min_size: int = 0) -> None:
+    """One grid row per method, the same inputs in every row (labelled in the page's caption),
+    each image enlarged (nearest neighbour) to the largest row's size, and to ``min_size`` at least."""
     from torchvision.utils import save_image
 
-    size = max(r.shape[-1] for _, r in rows)
+    size = max(min_size, *(r.shape[-1] for _, r in rows))
     images = []
     for _, row in rows:
         row = row[:n].float()
@@ -130,35 +133,23 @@ def photo_folders(root: Path) -> tuple[Path, Path]:
     return train_dir, test_dir
 
 
-def super_resolution(
-    quick: bool, steps: int = 3000, gan_steps: int = 1000, width: int = 32, pixel_lr: float = 2e-4
-) -> tuple[list[str], dict]:
-    """SRResNet trains ``steps`` G steps on pixel L1 at learning rate ``pixel_lr`` (ESRGAN's PSNR-oriented
-    pretraining uses 2e-4; SRGAN's paper 1e-4). SRGAN then starts from that generator, as in the
-    paper (``init_from``), and trains ``gan_steps`` more with SRGAN's weighting for a pixel
-    content loss: content x 1 + adversarial x 1e-3 (Ledig et al. 2017, eq. 3; no VGG term, since
-    no VGG weights can be had offline) at the paper's GAN-phase rate 1e-4."""
-    root = Path(tempfile.mkdtemp(prefix="sr_photos_"))
-    train_dir, test_dir = photo_folders(root)
-    steps, gan_steps = (40, 20) if quick else (steps, gan_steps)
-    data = [
-        "dataset=sr_folder",
-        f"dataset.root={train_dir}",
-        "dataset.scale=2",
-        "dataset.image_size=64",
-        "dataset.load_size=384",
-        "dataset.holdout_fraction=0.0001",
-    ]
-    common = [
-        "experiment=sr_digits_x2",
-        *data,
-        "model.generator.num_blocks=8",
-        f"model.generator.width={width}",
-        f"model.discriminator.width={width}",
-        "data.batch_size=8",
-        "task.pixel_weight=1.0",
-        "task.pretrain_g_steps=0",
-    ]
+SR_COMMON = [
+    "experiment=sr_digits_x2",
+    "dataset=sr_folder",
+    "dataset.scale=2",
+    "dataset.holdout_fraction=0.0001",  # the held-out images live in a folder of their own
+    "model.generator.num_blocks=8",
+    "task.pixel_weight=1.0",
+    "task.pretrain_g_steps=0",
+]
+
+
+def train_sr_models(
+    common: list[str], steps: int, gan_steps: int, pixel_lr: float, adversarial_weights: tuple[float, ...], root: Path
+) -> tuple[object, dict[float, object], float, float]:
+    """SRResNet (``steps`` G steps of pixel L1 at ``pixel_lr``), then one SRGAN per adversarial weight,
+    each started from that SRResNet (``init_from``) for ``gan_steps`` more: ``(srresnet, srgans, t1, t2)``
+    with the wall seconds of the SRResNet and of all SRGANs."""
     # D still trains in an L1-only run (the loop's step accounting), but nothing reaches G from it:
     # a width-4 D keeps that wasted work small
     srresnet, t1 = train_run(
@@ -172,17 +163,69 @@ def super_resolution(
     )
     init = root / "srresnet.ckpt"
     torch.save({"state_dict": srresnet.state_dict()}, init)
-    srgan, t2 = train_run(
-        [*common, f"g_steps={gan_steps}", "task.adversarial_weight=1e-3", f"init_from.ckpt_path={init}"]
-    )
+    srgans, t2 = {}, 0.0
+    for weight in adversarial_weights:
+        srgans[weight], seconds = train_run(
+            [*common, f"g_steps={gan_steps}", f"task.adversarial_weight={weight}", f"init_from.ckpt_path={init}"]
+        )
+        t2 += seconds
+    return srresnet, srgans, t1, t2
+
+
+def sr_rows(lr: torch.Tensor, srresnet, srgans: dict[float, object], batch: int = 250) -> dict[str, torch.Tensor]:
+    """Bicubic, SRResNet and each SRGAN on the same LR inputs (in batches of ``batch``)."""
+
+    def run(model) -> torch.Tensor:
+        with torch.no_grad():
+            return torch.cat([model.translate(lr[i : i + batch]) for i in range(0, len(lr), batch)])
+
+    bicubic = F.interpolate(lr, scale_factor=2, mode="bicubic", align_corners=False).clamp(-1, 1)
+    rows = {"bicubic": bicubic, "SRResNet (L1)": run(srresnet)}
+    rows.update({f"SRGAN (adversarial x {w:g})" if len(srgans) > 1 else "SRGAN": run(m) for w, m in srgans.items()})
+    return rows
+
+
+def sr_table(
+    rows: dict[str, torch.Tensor], hr: torch.Tensor, fids: dict[str, float], fid_column: str
+) -> tuple[list[str], dict]:
+    lines = [f"| method | PSNR (dB, RGB, border 2) | SSIM | {fid_column} |", "|---|---|---|---|"]
+    results = {}
+    for name, out in rows.items():
+        psnr, ssim = psnr_ssim(out, hr, border=2)
+        results[name] = {"psnr": psnr, "ssim": ssim, "fid": fids.get(name)}
+        fid = f"{fids[name]:.1f}" if name in fids else "—"
+        lines.append(f"| {name} | {psnr:.2f} | {ssim:.4f} | {fid} |")
+    return lines, results
+
+
+def super_resolution(
+    quick: bool, steps: int = 3000, gan_steps: int = 1000, width: int = 32, pixel_lr: float = 2e-4
+) -> tuple[list[str], dict]:
+    """SRResNet trains ``steps`` G steps on pixel L1 at learning rate ``pixel_lr`` (ESRGAN's PSNR-oriented
+    pretraining uses 2e-4; SRGAN's paper 1e-4). SRGAN then starts from that generator, as in the
+    paper (``init_from``), and trains ``gan_steps`` more with SRGAN's weighting for a pixel
+    content loss: content x 1 + adversarial x 1e-3 (Ledig et al. 2017, eq. 3; no VGG term, since
+    no VGG weights can be had offline) at the paper's GAN-phase rate 1e-4."""
+    root = Path(tempfile.mkdtemp(prefix="sr_photos_"))
+    train_dir, test_dir = photo_folders(root)
+    steps, gan_steps = (40, 20) if quick else (steps, gan_steps)
+    common = [
+        *SR_COMMON,
+        f"dataset.root={train_dir}",
+        "dataset.image_size=64",
+        "dataset.load_size=384",
+        f"model.generator.width={width}",
+        f"model.discriminator.width={width}",
+        "data.batch_size=8",
+    ]
+    srresnet, srgans, t1, t2 = train_sr_models(common, steps, gan_steps, pixel_lr, (1e-3,), root)
     # held-out photos at 384 px: LR 192 px, SR back to 384 px (the generator is fully convolutional)
     from gan_lab.datasets import ImageFolderImages
     from gan_lab.datasets.paired import bicubic_downsample
 
     hr = torch.stack([img for img, _ in ImageFolderImages(str(test_dir), 384, 3)])
     lr = torch.stack([bicubic_downsample(h, 2) for h in hr])
-    bicubic = F.interpolate(lr, scale_factor=2, mode="bicubic", align_corners=False).clamp(-1, 1)
-    rows = {"bicubic": bicubic, "SRResNet (L1)": srresnet.translate(lr), "SRGAN": srgan.translate(lr)}
+    rows = sr_rows(lr, srresnet, srgans)
     patches = lambda x: x.unfold(2, 64, 64).unfold(3, 64, 64).permute(0, 2, 3, 1, 4, 5).reshape(-1, 3, 64, 64)  # noqa: E731
     fid_note, fids = fid_of_patches({k: patches(v) for k, v in rows.items()}, patches(hr))
     lines = [
@@ -192,18 +235,85 @@ def super_resolution(
         f"of L1 x 1 + GAN x 1e-3 (SRGAN's weighting, no VGG term), {t2 / 60:.1f} min. Tested on the held-out "
         f"photos {', '.join(SR_TEST)} at 384 px (LR 192 px).",
         "",
-        "| method | PSNR (dB, RGB, border 2) | SSIM | FID of 64 px patches |",
-        "|---|---|---|---|",
     ]
-    results = {}
-    for name, out in rows.items():
-        psnr, ssim = psnr_ssim(out, hr, border=2)
-        results[name] = {"psnr": psnr, "ssim": ssim, "fid": fids.get(name)}
-        fid = f"{fids[name]:.1f}" if name in fids else "—"
-        lines.append(f"| {name} | {psnr:.2f} | {ssim:.4f} | {fid} |")
-    lines += ["", fid_note]
+    table, results = sr_table(rows, hr, fids, "FID of 64 px patches")
+    lines += [*table, "", fid_note]
     save_rows([("HR", hr), *rows.items()], DOCS / "img" / "paired_sr.png", n=len(hr))
     lines += ["", "![SR rows: HR, bicubic, SRResNet, SRGAN](img/paired_sr.png)"]
+    return lines, results
+
+
+CIFAR_JPEGS = SHARED_MNIST / "cifar10-jpeg" / "test"
+
+
+def cifar_folders(root: Path, test_every: int) -> tuple[Path, Path]:
+    """The CIFAR-10 test JPEGs split by links: every ``test_every``-th file (in sorted order, so
+    every class) held out, the rest for training."""
+    if not CIFAR_JPEGS.is_dir():
+        raise SystemExit(f"the CIFAR-10 JPEGs are not at {CIFAR_JPEGS} (see ../shared/README.md)")
+    train_dir, test_dir = root / "train", root / "test"
+    for folder in (train_dir, test_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    for i, file in enumerate(sorted(CIFAR_JPEGS.rglob("*.jpg"))):
+        folder = test_dir if i % test_every == 0 else train_dir
+        (folder / f"{file.parent.name}_{file.stem}.jpg").symlink_to(file)
+    return train_dir, test_dir
+
+
+def super_resolution_cifar(
+    quick: bool,
+    steps: int = 3000,
+    gan_steps: int = 1500,
+    width: int = 32,
+    pixel_lr: float = 2e-4,
+    test_every: int = 10,
+) -> tuple[list[str], dict]:
+    """x2 SR (16 -> 32 px) on the CIFAR-10 JPEGs: 9,000 training images and 1,000 held out (every
+    ``test_every``-th), enough for an FID of whole outputs against their targets. Same recipe as
+    :func:`super_resolution`, with SRGAN at SRGAN's weighting (adversarial x 1e-3) and at a
+    stronger 5e-3."""
+    root = Path(tempfile.mkdtemp(prefix="sr_cifar_"))
+    steps, gan_steps, test_every = (40, 20, 100) if quick else (steps, gan_steps, test_every)
+    train_dir, test_dir = cifar_folders(root, test_every)
+    common = [
+        *SR_COMMON,
+        f"dataset.root={train_dir}",
+        "dataset.image_size=32",
+        "dataset.load_size=32",
+        f"model.generator.width={width}",
+        f"model.discriminator.width={width}",
+        "data.batch_size=32",
+    ]
+    weights = (1e-3, 5e-3)
+    srresnet, srgans, t1, t2 = train_sr_models(common, steps, gan_steps, pixel_lr, weights, root)
+    from gan_lab.datasets import ImageFolderImages
+    from gan_lab.datasets.paired import bicubic_downsample
+
+    hr = torch.stack([img for img, _ in ImageFolderImages(str(test_dir), 32, 3)])
+    lr = torch.stack([bicubic_downsample(h, 2) for h in hr])
+    rows = sr_rows(lr, srresnet, srgans)
+    fid_note, fids = fid_of_patches(rows, hr)
+    lines = [
+        f"Data: the CIFAR-10 test split as JPEGs (`../shared/data/cifar10-jpeg`, 32 px): every {test_every}th "
+        f"file held out ({len(hr)} images, all classes), the other {len(list(train_dir.iterdir()))} for training; "
+        "LR = bicubic down-sampling to 16 px. SRResNet (8 residual blocks, width "
+        f"{width}): {steps} G steps of pixel L1 (learning rate {pixel_lr:g}), batch 32, {t1 / 60:.1f} min. SRGAN: "
+        f"initialised from that SRResNet (`init_from`), then {gan_steps} G steps of L1 x 1 + GAN x w (vanilla GAN, "
+        f"VGG-style D of width {width}, learning rate 1e-4) for w = 1e-3 (SRGAN's weighting of a pixel content "
+        f"loss, Ledig et al. 2017 eq. 3; no VGG term) and w = 5e-3 (ESRGAN's adversarial weight), {t2 / 60:.1f} "
+        "min for both. The real Inception's FID of the outputs against their HR targets is the "
+        "perceptual metric (no LPIPS backbone offline); the JPEG targets make it not a standard CIFAR-10 FID.",
+        "",
+    ]
+    table, results = sr_table(rows, hr, fids, f"FID ({len(hr):,} outputs vs HR)")
+    lines += [*table, "", fid_note.replace("patches", "images")]
+    one_per_class = slice(0, None, max(len(hr) // 10, 1))  # the held-out files are in class order
+    picture = [("HR", hr[one_per_class]), *((k, v[one_per_class]) for k, v in rows.items())]
+    save_rows(picture, DOCS / "img" / "paired_sr_cifar.png", n=10, min_size=96)
+    lines += [
+        "",
+        "![SR on CIFAR-10: HR, bicubic, SRResNet, SRGAN x 1e-3, SRGAN x 5e-3 (rows)](img/paired_sr_cifar.png)",
+    ]
     return lines, results
 
 
@@ -319,6 +429,7 @@ def inpainting(quick: bool, steps: int = 600, width: int = 16) -> tuple[list[str
 
 SECTIONS = {
     "sr": ("Super-resolution x2 on real photos", super_resolution),
+    "sr_cifar": ("Super-resolution x2 on CIFAR-10", super_resolution_cifar),
     "pix2pix": ("pix2pix: edges -> digits", pix2pix),
     "inpaint": ("Centre-hole inpainting", inpainting),
 }
@@ -356,7 +467,9 @@ def merged_page(path: Path, header: list[str], new_sections: dict[str, list[str]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few steps (numbers meaningless)")
-    parser.add_argument("--only", default="sr,pix2pix,inpaint", help="sections to run; the page keeps the others")
+    parser.add_argument(
+        "--only", default="sr,sr_cifar,pix2pix,inpaint", help="sections to run; the page keeps the others"
+    )
     parser.add_argument("--set", default="", help="per-section settings, e.g. pix2pix.steps=2000,pix2pix.width=32")
     args = parser.parse_args()
     if args.quick:  # a smoke run must not overwrite the page's pictures: write everything to a temp folder
