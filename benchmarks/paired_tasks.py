@@ -32,10 +32,9 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DOCS, QUIET, compose_config, machine_line, quiet_logging  # noqa: E402
+from common import DOCS, QUIET, SHARED_DATA, compose_config, machine_line, quiet_logging  # noqa: E402
 from common import train_run
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data"
 SR_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "immunohistochemistry", "hubble_deep_field", "retina", "cat")
 SR_TEST = ("coffee", "rocket")  # held out: never seen in training
 
@@ -79,7 +78,7 @@ def translate_all(module, batch: dict[str, torch.Tensor], size: int = 64) -> tor
 def classifier():
     from gan_lab.metrics.mnist_classifier import load_or_train
 
-    root = str(SHARED_MNIST) if (SHARED_MNIST / "MNIST").is_dir() else None
+    root = str(SHARED_DATA) if (SHARED_DATA / "MNIST").is_dir() else None
     model, info = load_or_train(None, root=root)
     return model, info
 
@@ -243,7 +242,7 @@ def super_resolution(
     return lines, results
 
 
-CIFAR_JPEGS = SHARED_MNIST / "cifar10-jpeg" / "test"
+CIFAR_JPEGS = SHARED_DATA / "cifar10-jpeg" / "test"
 
 
 def cifar_folders(root: Path, test_every: int) -> tuple[Path, Path]:
