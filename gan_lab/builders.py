@@ -119,9 +119,10 @@ def check_run_settings(cfg: DictConfig) -> None:
     _whole_number(cfg, "data.batch_size", 1, "samples per batch")
     _whole_number(cfg, "data.num_workers", 0, "dataloader worker processes (0: load in the main process)")
     _whole_number(cfg, "seed", 0, "numpy and torch take seeds in this range", maximum=2**32 - 1)
-    _whole_number(cfg, "loss.n_critic", 1, "D steps per G step")
+    _whole_number(cfg, "loss.n_critic", 0, "D steps per G step (0: D never trains, a reconstruction-only run)")
     _whole_number(cfg, "checkpoint_every", 0, "G steps between checkpoints")
     _whole_number(cfg, "sample_every", 0, "G steps between sample grids (0: off)")
+    check_reconstruction_only(cfg)
     policy = _regularizers(cfg).get("diffaugment")
     if policy:
         from gan_lab.regularizers.diffaugment import OPERATIONS
@@ -135,6 +136,26 @@ def check_run_settings(cfg: DictConfig) -> None:
                 "or '' for none"
             )
     check_devices(cfg)
+
+
+def check_reconstruction_only(cfg: DictConfig) -> None:
+    """``loss.n_critic=0`` never trains D, so G must never get a term from it: every G step has to lie
+    in the task's reconstruction-only warm-up (``task.pretrain_g_steps``)."""
+    if int(cfg.loss.n_critic) != 0:
+        return
+    task = task_config(cfg)
+    if "pretrain_g_steps" not in task:
+        raise IncompatibleConfigError(
+            f"loss.n_critic=0 trains no discriminator, which only a reconstruction-only run can do, and "
+            f"task={task_choice(cfg)} has no reconstruction loss; the paired, unpaired and vocoder tasks have one "
+            "(task.pretrain_g_steps)"
+        )
+    if int(task.pretrain_g_steps) < int(cfg.g_steps):
+        raise IncompatibleConfigError(
+            f"loss.n_critic=0 trains no discriminator, but G would get adversarial terms after "
+            f"task.pretrain_g_steps={task.pretrain_g_steps} of its g_steps={cfg.g_steps} steps: set "
+            "task.pretrain_g_steps=${g_steps} for a reconstruction-only run, or loss.n_critic=1"
+        )
 
 
 def check_devices(cfg: DictConfig) -> None:
@@ -227,7 +248,7 @@ def build_datamodule(cfg: DictConfig) -> GANDataModule:
     return GANDataModule(
         dataset,
         batch_size=cfg.data.batch_size * int(_regularizers(cfg).get("packing", 1)),
-        batches_per_step=cfg.loss.n_critic,
+        batches_per_step=max(int(cfg.loss.n_critic), 1),  # n_critic=0: the G step's batch only
         num_workers=cfg.data.num_workers,
         seed=cfg.seed,
     )

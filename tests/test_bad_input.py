@@ -95,6 +95,8 @@ def test_incompatible_error_is_raised_in_process_too(tmp_path):
         ("g_steps=abc", "g_steps='abc' is not a whole number >= 1"),
         ("g_steps=0", "g_steps=0 would train nothing"),
         ("regularizers.diffaugment=bogus", "unknown operation.*'bogus'.*color, translation, cutout"),
+        ("loss.n_critic=-1", "loss.n_critic=-1 is not a whole number >= 0"),
+        ("loss.n_critic=0", "loss.n_critic=0 trains no discriminator.*task=noise_to_image has no reconstruction loss"),
     ],
 )
 def test_bad_numbers_and_names_are_refused_at_start_up(tmp_path, override, message):

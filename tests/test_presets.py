@@ -237,7 +237,13 @@ PRESETS = {
         TINY_CONV,
     ),
     "srresnet_x4": (
-        {**SRGAN_PUBLISHED, "task.pixel_weight": 1.0, "task.adversarial_weight": 0.0, "task.pretrain_g_steps": 100000},
+        {
+            **SRGAN_PUBLISHED,
+            "task.pixel_weight": 1.0,
+            "task.adversarial_weight": 0.0,
+            "task.pretrain_g_steps": 100000,
+            "loss.n_critic": 0,
+        },
         SR_SWAP + TINY_CONV,
     ),
     "srgan_x4": (
@@ -439,7 +445,10 @@ PRESETS = {
         },
         TINY_STYLEGAN2,
     ),
-    "stylegan2_cifar10": ({**STYLEGAN2_CIFAR_PUBLISHED, "regularizers.ada.enabled": False}, CIFAR_SWAP + TINY_STYLEGAN2),
+    "stylegan2_cifar10": (
+        {**STYLEGAN2_CIFAR_PUBLISHED, "regularizers.ada.enabled": False},
+        CIFAR_SWAP + TINY_STYLEGAN2,
+    ),
     "stylegan2_ada_cifar10_10pct": (
         {
             **STYLEGAN2_CIFAR_PUBLISHED,

@@ -153,6 +153,44 @@ def test_one_d_step_lowers_d_loss_and_one_g_step_raises_d_score_of_fakes(tmp_pat
     assert d_score_of_fakes() > score
 
 
+def test_in_the_warm_up_g_gets_no_term_from_d(tmp_path):
+    module = module_for(tmp_path, "task.pretrain_g_steps=2")
+    module._step_logs = {}
+    batch = {"audio": torch.stack([module_dataset_clip(i) for i in range(2)])}
+    outputs = module.generator_outputs(batch)
+    calls = []
+    judge = module.discriminate_pair
+    module.discriminate_pair = lambda *args: calls.append(1) or judge(*args)
+    assert set(module.generator_terms(batch, outputs)) == {"mel"}
+    assert not calls  # D is not even run: a warm-up step costs G's forward and the mel loss only
+    module.generator_steps += 2
+    module.load_state_dict(module.state_dict())  # re-reads the step counters
+    terms = module.generator_terms(batch, outputs)
+    assert set(terms) == {"adversarial_mpd", "adversarial_msd", "feature_matching", "mel"} and calls
+
+
+def test_a_reconstruction_only_run_never_trains_d_and_starts_the_gan_run(tmp_path):
+    warm_up = [*TINY, *VOCODER, "g_steps=3", "sample_every=0", "loss.n_critic=0", "task.pretrain_g_steps=${g_steps}"]
+    trainer = train(compose_config(warm_up, tmp_path / "warm"))
+    module = trainer.lightning_module
+    d_opt, g_opt = (opt.optimizer for opt in module.optimizers())
+    assert int(module.generator_steps) == 3 and int(module.discriminator_steps) == 0
+    assert trainer.global_step == 3  # Lightning counted G's steps only: max_steps = g_steps x (0 + 1)
+    assert not d_opt.state and len(g_opt.state) == len(list(module.generator.parameters()))
+    assert set(module.latest_losses) == {"train/g_mel", "train/g_loss", "train/mel_l1"}
+    warm_ckpt = tmp_path / "warm" / "checkpoints" / "last.ckpt"
+    gan = [*TINY, *VOCODER, "g_steps=1", "sample_every=0", f"init_from.ckpt_path={warm_ckpt}"]
+    started = train(compose_config(gan, tmp_path / "gan")).lightning_module
+    assert int(started.generator_steps) == 1 and int(started.discriminator_steps) == 1
+    assert {"train/g_adversarial_mpd", "train/g_feature_matching", "train/d_mpd"} <= set(started.latest_losses)
+
+
+def test_n_critic_zero_needs_every_step_in_the_warm_up(tmp_path):
+    cfg = compose_config([*TINY, *VOCODER, "g_steps=3", "loss.n_critic=0", "task.pretrain_g_steps=2"], tmp_path)
+    with pytest.raises(IncompatibleConfigError, match=r"after task.pretrain_g_steps=2 of its g_steps=3.*\$\{g_steps\}"):
+        train(cfg)
+
+
 def test_trains_on_tones_with_previews_wavs_and_tensorboard_audio(tmp_path):
     cfg = compose_config([*TINY, *VOCODER, "g_steps=3", "sample_every=2", "logger=tensorboard"], tmp_path / "run")
     trainer = train(cfg)

@@ -17,7 +17,9 @@ class GANLoss(nn.Module):
     Args:
         n_critic: discriminator updates per generator update that the loss's
             paper prescribes (5 for WGAN and WGAN-GP, 1 otherwise). The trainer
-            reads it from here, so ``loss.n_critic=...`` overrides it.
+            reads it from here, so ``loss.n_critic=...`` overrides it. 0: D is
+            never updated, for a reconstruction-only run (every G step in the
+            task's ``pretrain_g_steps`` warm-up; the run config checks this).
     """
 
     # True when generator_loss needs D's outputs on a real batch (relativistic losses).
@@ -25,8 +27,8 @@ class GANLoss(nn.Module):
 
     def __init__(self, n_critic: int = 1) -> None:
         super().__init__()
-        if n_critic < 1:
-            raise ValueError(f"n_critic must be >= 1, got {n_critic}")
+        if n_critic < 0:
+            raise ValueError(f"n_critic must be >= 0, got {n_critic}")
         self.n_critic = int(n_critic)
 
     def discriminator_loss(self, real_out: Tensor, fake_out: Tensor) -> Tensor:

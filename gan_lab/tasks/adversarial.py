@@ -73,6 +73,8 @@ class AdversarialModule(L.LightningModule):
         reconstruction-only warm-up of SRResNet -> SRGAN and Iizuka et al.). D keeps
         training meanwhile, so every step has its n_critic D updates and Lightning's
         optimizer-step count (``trainer.max_steps``) stays ``g_steps x (n_critic + 1)``.
+        A run that is all warm-up can skip D: ``loss.n_critic=0`` (SRResNet, a vocoder's
+        mel-only start), then continue as a GAN in a second run (``init_from``).
     r1: R1 penalty on real D inputs (None: off); lazy when its interval is > 1.
     instance_noise, augment, packing: what D sees (instance noise, DiffAugment or ADA, PacGAN).
     ema_decay: keep an EMA copy ``ema_<name>`` of each network in ``ema_networks`` (None: off).
@@ -248,15 +250,16 @@ class AdversarialModule(L.LightningModule):
 
     def training_step(self, batch: Any, batch_idx: int) -> None:
         d_opt, g_opt = self.optimizers()
-        batches = self.split_batch(batch, self.n_critic)
+        batches = self.split_batch(batch, max(self.n_critic, 1))
         g_batch = batches[0] if self.step_order == "g_first" else batches[-1]
+        d_batches = batches if self.n_critic > 0 else []  # n_critic=0: a reconstruction-only run
         shared = None
         if self.step_order == "g_first":
             g_logs, shared = self.generator_update(g_batch, g_opt)
         if self.reuse_generator_outputs and self.step_order == "d_first":
             shared = self.generator_outputs(g_batch)  # with grad: the G update below reuses it
         d_logs: dict[str, Tensor] = {}
-        for d_batch in batches:
+        for d_batch in d_batches:
             reuse = shared if (self.reuse_generator_outputs and d_batch is g_batch) else None
             d_logs = self.discriminator_update(d_batch, d_opt, reuse)
         if self.step_order == "d_first":

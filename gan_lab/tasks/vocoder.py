@@ -146,9 +146,20 @@ class Vocoder(AdversarialModule):
     def generator_terms(self, batch: dict[str, Tensor], outputs: dict[str, Any]) -> dict[str, Tensor]:
         real_audio, fake_audio = batch["audio"], outputs["fake"]
         terms: dict[str, Tensor] = {}
+        if self.adversarial_active:  # in the warm-up (pretrain_g_steps) G gets no term from D at all
+            terms.update(self.discriminator_based_terms(real_audio, fake_audio))
+        mel_l1 = F.l1_loss(self.mel.loss_mel(fake_audio), self.mel.loss_mel(real_audio))
+        if self.mel_weight > 0:
+            terms["mel"] = self.mel_weight * mel_l1
+        self._step_logs["train/mel_l1"] = mel_l1.detach()
+        return terms
+
+    def discriminator_based_terms(self, real_audio: Tensor, fake_audio: Tensor) -> dict[str, Tensor]:
+        """G's adversarial sum per set of sub-discriminators and feature matching over all of them."""
+        terms: dict[str, Tensor] = {}
         all_real, all_fake = [], []
         for name, (real, fake) in self.discriminate_pair(real_audio, fake_audio).items():
-            if self.adversarial_active and self.adversarial_weight > 0:
+            if self.adversarial_weight > 0:
                 adversarial = sum(
                     self.loss.generator_loss(f, r.detach() if self.loss.needs_real_for_generator else None)
                     for (r, _), (f, _) in zip(real, fake)
@@ -159,10 +170,6 @@ class Vocoder(AdversarialModule):
         if self.feature_matching_weight > 0:
             fm = feature_matching_loss(all_real, all_fake, **self.feature_matching_settings)
             terms["feature_matching"] = self.feature_matching_weight * fm
-        mel_l1 = F.l1_loss(self.mel.loss_mel(fake_audio), self.mel.loss_mel(real_audio))
-        if self.mel_weight > 0:
-            terms["mel"] = self.mel_weight * mel_l1
-        self._step_logs["train/mel_l1"] = mel_l1.detach()
         return terms
 
     # -------------------------------------------------------------- inference
