@@ -1,12 +1,12 @@
 """GAN vocoders vs Griffin-Lim on the held-out clips of the shared speech corpus (CPU).
 
-    python benchmarks/vocoders.py                      # ~30 CPU minutes: 14 min per GAN + Griffin-Lim
+    python benchmarks/vocoders.py                      # ~30 minutes on 2 cores: 27 CPU-min per GAN, in parallel
     python benchmarks/vocoders.py --minutes 0.3 --clips 2 --out /tmp/smoke.md   # smoke test
 
 Trains HiFi-GAN tiny (experiment=hifigan_tiny_speech) and a narrow MelGAN for a fixed budget of
 CPU time each (one thread, the process's CPU time, so that other jobs on the machine do not
 shorten a model's training) on the first 90 % of ../shared/data/speech-espeak: the first
-``--warm-up`` share of it (0.7) as a reconstruction-only run (loss.n_critic=0: D off, G minimises
+``--warm-up`` share of it (0.75) as a reconstruction-only run (loss.n_critic=0: D off, G minimises
 45 x mel L1 at learning rate 1e-3; a step costs ~1/15 of a GAN step here), the rest as the GAN with its published losses,
 started from that G (init_from). Then it re-synthesises the held-out
 10 % (ES-0289 .. ES-0320) from the same mels (HiFi-GAN's front end: fmax 8 kHz; the MelGAN here uses
@@ -20,11 +20,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
 import platform
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
@@ -36,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from helpers import compose_config
 
 from gan_lab.audio.griffin_lim import griffin_lim
+from gan_lab.checkpointing.loading import load_checkpoint
 from gan_lab.datasets.audio import AudioFolder
 from gan_lab.metrics.audio import vocoder_metrics
 from gan_lab.train import train
@@ -86,21 +89,34 @@ def train_stage(overrides: list[str], seconds: float, root: Path, folder: Path):
 
 def train_for(name: str, overrides: list[str], minutes: float, warm_up: float, root: Path, workdir: Path):
     """``warm_up`` of the budget in the reconstruction-only stage, the rest as the GAN from that G.
-    Returns the GAN module, (warm-up G steps, GAN G steps), wall seconds and CPU seconds."""
+    Returns the GAN's checkpoint, (warm-up G steps, GAN G steps), wall seconds and CPU seconds."""
+    torch.set_num_threads(1)
     steps, wall, cpu = [0, 0], 0.0, 0.0
     if warm_up > 0:
         trainer, seconds, cpu_seconds = train_stage(
             [*overrides, *WARM_UP], minutes * 60 * warm_up, root, workdir / f"{slug(name)}_warm_up"
         )
         checkpoint = workdir / f"{slug(name)}_warm_up.ckpt"
-        trainer.save_checkpoint(checkpoint, weights_only=True)
+        trainer.save_checkpoint(checkpoint)
         overrides = [*overrides, f"init_from.ckpt_path={checkpoint}"]
         steps[0], wall, cpu = int(trainer.lightning_module.generator_steps), seconds, cpu_seconds
     if warm_up < 1:
         trainer, seconds, cpu_seconds = train_stage(overrides, minutes * 60 * (1 - warm_up), root, workdir / slug(name))
         steps[1], wall, cpu = int(trainer.lightning_module.generator_steps), wall + seconds, cpu + cpu_seconds
-    module = trainer.lightning_module
-    return module.eval(), steps, wall, cpu
+    checkpoint = workdir / f"{slug(name)}.ckpt"
+    trainer.save_checkpoint(checkpoint)
+    return checkpoint, steps, wall, cpu
+
+
+def train_all(args: argparse.Namespace, workdir: Path) -> dict[str, tuple]:
+    """Every model's ``train_for``, one process (one core) per model at once with ``--parallel``."""
+    jobs = {name: ([*MODELS[name], *args.set], args.minutes, args.warm_up, args.root, workdir) for name in args.models}
+    if not args.parallel:
+        return {name: train_for(name, *job) for name, job in jobs.items()}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
+        futures = {name: pool.submit(train_for, name, *job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def padded(clip: torch.Tensor, hop: int) -> torch.Tensor:
@@ -126,7 +142,7 @@ def spectrogram_figure(path: Path, rows: dict[str, torch.Tensor], mel) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=14.0, help="training CPU minutes per GAN vocoder (one thread)")
+    parser.add_argument("--minutes", type=float, default=27.0, help="training CPU minutes per GAN vocoder (one thread)")
     parser.add_argument("--clips", type=int, default=32, help="held-out clips evaluated (first N of the 32)")
     parser.add_argument("--root", type=Path, default=SPEECH)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "vocoders_benchmark.md")
@@ -135,17 +151,22 @@ def main() -> None:
     parser.add_argument(
         "--warm-up",
         type=float,
-        default=0.7,
+        default=0.75,
         help="share of each budget spent in the reconstruction-only stage (D off, mel L1 only) before the GAN",
+    )
+    parser.add_argument(
+        "--parallel",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="train the models at the same time, one process (one core) each",
     )
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
     workdir = Path(tempfile.mkdtemp(prefix="vocoders_"))
-    trained = {
-        name: train_for(name, [*MODELS[name], *args.set], args.minutes, args.warm_up, args.root, workdir)
-        for name in args.models
-    }
+    trained = {}
+    for name, (checkpoint, *record) in train_all(args, workdir).items():
+        trained[name] = (load_checkpoint(str(checkpoint))[0], *record)
     mel = next(iter(trained.values()))[0].mel
     test = AudioFolder(args.root, sample_rate=mel.sample_rate, segment_length=None, split="test")
     names = test.names[: args.clips]
@@ -176,7 +197,9 @@ def main() -> None:
         (
             f"Training: the first 288 clips of `../shared/data/speech-espeak` (synthetic espeak-ng speech), "
             f"{args.minutes:g} CPU minutes per GAN (one thread; the process's CPU time, so the other jobs on a shared "
-            f"machine do not shorten training), the first {args.warm_up:.0%} of it reconstruction-only (D off, "
+            "machine do not shorten training"
+            + ("; the GANs train at the same time, one core each" if args.parallel else "")
+            + f"), the first {args.warm_up:.0%} of it reconstruction-only (D off, "
             "`loss.n_critic=0`, G minimises 45 x mel L1 at learning rate 1e-3), the rest the GAN's own losses from that G "
             "(`init_from`). Evaluation: held-out clips "
             f"{names[0]} .. {names[-1]} ({len(names)}), each re-synthesised from its own mel (HiFi-GAN front "

@@ -74,3 +74,16 @@ def test_weight_init_reaches_the_weight_normed_convs():
     g = HiFiGANGenerator(80, 32, [8, 8, 4], [16, 16, 8], "2", [3, 5], [[1, 2], [2, 6]])
     weight = g.fusions[0].blocks[0].convs[0].weight
     assert 0.005 < float(weight.std()) < 0.015
+
+
+def test_melgan_does_not_start_silent():
+    # A log-mel of speech-like level (natural log, clamp 1e-5 = -11.5): G's first output must lie above the
+    # clamp, or the mel L1 has no gradient. PyTorch's initial weights (the reference's, in effect) do;
+    # N(0, 0.02) under weight norm starts at an output std of about 1e-7.
+    torch.manual_seed(0)
+    mel = torch.randn(2, 80, 32) - 5.0
+    assert float(MelGANGenerator(ngf=8)(mel).std()) > 1e-3
+    silent = MelGANGenerator(ngf=8, init_std=0.02)
+    assert float(silent(mel).std()) < 1e-5
+    first_conv = silent.layers[1]
+    assert 0.015 < float(first_conv.weight.std()) < 0.025

@@ -4,7 +4,14 @@ Conditional Waveform Synthesis"), from the paper and ``../shared/reference/varia
 Input conv (7 taps, reflect padding) to ``ngf x 2^stages`` channels, then per stage a
 LeakyReLU(0.2) and a transposed conv (kernel 2r, stride r) that halves the channels,
 followed by a residual stack of dilated convolutions (dilations 1, 3, 9); a final 7-tap conv
-and tanh. Weight norm everywhere; N(0, 0.02) initial weights.
+and tanh. Weight norm everywhere.
+
+Initial weights: PyTorch's default, which is what the reference trains with. Its N(0, 0.02)
+initialisation runs after ``weight_norm`` and is discarded, because the weight is recomputed
+from its magnitude and direction before every forward (the same happens in HiFi-GAN's code,
+jik876/hifi-gan#145). Applied for real (``init_std=0.02``: N(0, 0.02), then weight norm) it
+shrinks every layer's output, and G starts at silence: an output std of about 1e-7, below the
+log-mel clamp (1e-5), where the mel L1 has no gradient.
 """
 
 from __future__ import annotations
@@ -19,26 +26,27 @@ from torch.nn.utils.parametrizations import weight_norm
 MELGAN_SLOPE = 0.2
 
 
-def wn(conv: nn.Module) -> nn.Module:
-    """N(0, 0.02) weights, then weight norm (initialising after weight_norm would change nothing:
-    the weight is then recomputed from its magnitude and direction at every access)."""
-    nn.init.normal_(conv.weight, 0.0, 0.02)
+def wn(conv: nn.Module, init_std: float | None = None) -> nn.Module:
+    """Weight norm over PyTorch's default weights, or over N(0, ``init_std``) ones (set before
+    weight_norm: afterwards an in-place init would change nothing)."""
+    if init_std is not None:
+        nn.init.normal_(conv.weight, 0.0, init_std)
     return weight_norm(conv)
 
 
 class MelGANResidualUnit(nn.Module):
     """x -> 1x1 shortcut(x) + conv_1x1(lrelu(conv_3,dilated(pad(lrelu(x)))))."""
 
-    def __init__(self, channels: int, dilation: int) -> None:
+    def __init__(self, channels: int, dilation: int, init_std: float | None = None) -> None:
         super().__init__()
         self.block = nn.Sequential(
             nn.LeakyReLU(MELGAN_SLOPE),
             nn.ReflectionPad1d(dilation),
-            wn(nn.Conv1d(channels, channels, 3, dilation=dilation)),
+            wn(nn.Conv1d(channels, channels, 3, dilation=dilation), init_std),
             nn.LeakyReLU(MELGAN_SLOPE),
-            wn(nn.Conv1d(channels, channels, 1)),
+            wn(nn.Conv1d(channels, channels, 1), init_std),
         )
-        self.shortcut = wn(nn.Conv1d(channels, channels, 1))
+        self.shortcut = wn(nn.Conv1d(channels, channels, 1), init_std)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.shortcut(x) + self.block(x)
@@ -46,10 +54,16 @@ class MelGANResidualUnit(nn.Module):
 
 class MelGANGenerator(nn.Module):
     """Args: ``n_mels``, ``ngf`` (channels of the last stage; the first has ``ngf x 2^stages``),
-    ``upsample_rates`` (even, product = hop length), ``residual_layers`` per stage (dilations 3^j)."""
+    ``upsample_rates`` (even, product = hop length), ``residual_layers`` per stage (dilations 3^j),
+    ``init_std`` (None: PyTorch's initial weights, as the reference trains; see the module docstring)."""
 
     def __init__(
-        self, n_mels: int = 80, ngf: int = 32, upsample_rates: Sequence[int] = (8, 8, 2, 2), residual_layers: int = 3
+        self,
+        n_mels: int = 80,
+        ngf: int = 32,
+        upsample_rates: Sequence[int] = (8, 8, 2, 2),
+        residual_layers: int = 3,
+        init_std: float | None = None,
     ) -> None:
         super().__init__()
         from gan_lab.errors import IncompatibleConfigError
@@ -62,15 +76,15 @@ class MelGANGenerator(nn.Module):
         self.n_mels = int(n_mels)
         self.upsample_rates = tuple(int(r) for r in upsample_rates)
         channels = int(ngf) * 2 ** len(self.upsample_rates)
-        layers: list[nn.Module] = [nn.ReflectionPad1d(3), wn(nn.Conv1d(n_mels, channels, 7))]
+        layers: list[nn.Module] = [nn.ReflectionPad1d(3), wn(nn.Conv1d(n_mels, channels, 7), init_std)]
         for rate in self.upsample_rates:
             layers += [
                 nn.LeakyReLU(MELGAN_SLOPE),
-                wn(nn.ConvTranspose1d(channels, channels // 2, 2 * rate, stride=rate, padding=rate // 2)),
+                wn(nn.ConvTranspose1d(channels, channels // 2, 2 * rate, stride=rate, padding=rate // 2), init_std),
             ]
             channels //= 2
-            layers += [MelGANResidualUnit(channels, 3**j) for j in range(int(residual_layers))]
-        layers += [nn.LeakyReLU(MELGAN_SLOPE), nn.ReflectionPad1d(3), wn(nn.Conv1d(channels, 1, 7))]
+            layers += [MelGANResidualUnit(channels, 3**j, init_std) for j in range(int(residual_layers))]
+        layers += [nn.LeakyReLU(MELGAN_SLOPE), nn.ReflectionPad1d(3), wn(nn.Conv1d(channels, 1, 7), init_std)]
         self.layers = nn.Sequential(*layers)
 
     # the input's 3-sample reflect padding needs at least 4 mel frames
