@@ -7,8 +7,8 @@ Trains HiFi-GAN tiny (experiment=hifigan_tiny_speech) and a narrow MelGAN for a 
 CPU time each (one thread, the process's CPU time, so that other jobs on the machine do not
 shorten a model's training) on the first 90 % of ../shared/data/speech-espeak: the first
 ``--warm-up`` share of it (0.75) as a reconstruction-only run (loss.n_critic=0: D off, G minimises
-45 x mel L1 at learning rate 1e-3; a step costs ~1/15 of a GAN step here), the rest as the GAN with its published losses,
-started from that G (init_from). Then it re-synthesises the held-out
+45 x mel L1 at learning rate 1e-3; a step costs ~1/15 of a GAN step here), the rest as the GAN
+with its published losses, started from that G (init_from). Then it re-synthesises the held-out
 10 % (ES-0289 .. ES-0320) from the same mels (HiFi-GAN's front end: fmax 8 kHz; the MelGAN here uses
 it too, so all three rows invert the same spectrograms) and compares with Griffin-Lim (librosa,
 60 iterations): mel L1 and MCD (gan_lab.metrics.audio, protocol in the report), plus the
