@@ -71,9 +71,15 @@ def test_upsampling_kernels_must_match_the_rates():
 
 def test_weight_init_reaches_the_weight_normed_convs():
     # N(0, 0.01) must be applied before weight_norm: afterwards, in-place init would not change g and v.
-    g = HiFiGANGenerator(80, 32, [8, 8, 4], [16, 16, 8], "2", [3, 5], [[1, 2], [2, 6]])
-    weight = g.fusions[0].blocks[0].convs[0].weight
-    assert 0.005 < float(weight.std()) < 0.015
+    layout = (80, 32, [8, 8, 4], [16, 16, 8], "2", [3, 5], [[1, 2], [2, 6]])
+    g = HiFiGANGenerator(*layout, init_std=0.01)
+    for conv in (g.fusions[0].blocks[0].convs[0], g.upsamples[0], g.output_conv):
+        assert 0.005 < float(conv.weight.std()) < 0.015
+    # The default keeps PyTorch's initial weights (what the reference trains with, jik876/hifi-gan#145):
+    # kaiming-uniform with a = sqrt(5), std 1 / sqrt(3 fan_in), here 1 / sqrt(3 * 4 * 7) = 0.109.
+    torch.manual_seed(0)
+    default = HiFiGANGenerator(*layout)
+    assert 0.08 < float(default.output_conv.weight.std()) < 0.14
 
 
 def test_melgan_does_not_start_silent():

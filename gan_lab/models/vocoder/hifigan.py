@@ -35,27 +35,33 @@ def same_padding(kernel_size: int, dilation: int = 1) -> int:
     return (kernel_size * dilation - dilation) // 2
 
 
-def normal_weight_norm(conv: nn.Module, std: float = 0.01) -> nn.Module:
-    """N(0, 0.01) weights (HiFi-GAN's initialisation of its up-sampling and residual convs), then
-    weight norm. The order matters: after weight_norm, ``conv.weight`` is recomputed from g and v
-    at every access, and initialising it in place would change nothing."""
-    nn.init.normal_(conv.weight, 0.0, std)
+def normal_weight_norm(conv: nn.Module, std: float | None = None) -> nn.Module:
+    """N(0, ``std``) weights (HiFi-GAN's initialisation of its up-sampling, residual and output convs),
+    then weight norm; ``std=None`` keeps PyTorch's initial weights. The order matters: after weight_norm,
+    ``conv.weight`` is recomputed from g and v at every access, and initialising it in place changes
+    nothing, which is what happens in the reference code (it inits after weight_norm,
+    jik876/hifi-gan#145), so ``None`` reproduces the weights the reference trains with."""
+    if std is not None:
+        nn.init.normal_(conv.weight, 0.0, std)
     return weight_norm(conv)
 
 
 class ResBlock1(nn.Module):
     """Per dilation d: x + conv_1(lrelu(conv_d(lrelu(x)))), kernel k (HiFi-GAN V1/V2)."""
 
-    def __init__(self, channels: int, kernel_size: int, dilations: Sequence[int]) -> None:
+    def __init__(
+        self, channels: int, kernel_size: int, dilations: Sequence[int], init_std: float | None = None
+    ) -> None:
         super().__init__()
         self.dilated = nn.ModuleList(
             normal_weight_norm(
-                nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=same_padding(kernel_size, d))
+                nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=same_padding(kernel_size, d)),
+                init_std,
             )
             for d in dilations
         )
         self.plain = nn.ModuleList(
-            normal_weight_norm(nn.Conv1d(channels, channels, kernel_size, padding=same_padding(kernel_size)))
+            normal_weight_norm(nn.Conv1d(channels, channels, kernel_size, padding=same_padding(kernel_size)), init_std)
             for _ in dilations
         )
 
@@ -69,11 +75,14 @@ class ResBlock1(nn.Module):
 class ResBlock2(nn.Module):
     """Per dilation d: x + conv_d(lrelu(x)) (HiFi-GAN V3, the lighter block)."""
 
-    def __init__(self, channels: int, kernel_size: int, dilations: Sequence[int]) -> None:
+    def __init__(
+        self, channels: int, kernel_size: int, dilations: Sequence[int], init_std: float | None = None
+    ) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
             normal_weight_norm(
-                nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=same_padding(kernel_size, d))
+                nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=same_padding(kernel_size, d)),
+                init_std,
             )
             for d in dilations
         )
@@ -90,10 +99,19 @@ RESBLOCKS = {"1": ResBlock1, "2": ResBlock2}
 class MultiReceptiveFieldFusion(nn.Module):
     """The mean of residual blocks with different kernel sizes and dilations."""
 
-    def __init__(self, channels: int, kernel_sizes: Sequence[int], dilations: Sequence[Sequence[int]], kind: str):
+    def __init__(
+        self,
+        channels: int,
+        kernel_sizes: Sequence[int],
+        dilations: Sequence[Sequence[int]],
+        kind: str,
+        init_std: float | None = None,
+    ):
         super().__init__()
         block = RESBLOCKS[kind]
-        self.blocks = nn.ModuleList(block(channels, k, d) for k, d in zip(kernel_sizes, dilations, strict=True))
+        self.blocks = nn.ModuleList(
+            block(channels, k, d, init_std) for k, d in zip(kernel_sizes, dilations, strict=True)
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return sum(block(x) for block in self.blocks) / len(self.blocks)
@@ -118,7 +136,10 @@ def check_upsampling(rates: Sequence[int], kernels: Sequence[int]) -> None:
 class HiFiGANGenerator(nn.Module):
     """Args: ``n_mels``; ``upsample_initial_channel`` (channels after the input conv, halved by
     every stage); ``upsample_rates`` (their product is the hop length) and ``upsample_kernel_sizes``;
-    ``resblock`` (``"1"`` or ``"2"``), ``resblock_kernel_sizes`` and ``resblock_dilation_sizes``."""
+    ``resblock`` (``"1"`` or ``"2"``), ``resblock_kernel_sizes`` and ``resblock_dilation_sizes``;
+    ``init_std``: None keeps PyTorch's initial weights, which is what the reference trains with in
+    effect (see ``normal_weight_norm``); a number applies N(0, init_std) to every conv but the input
+    one, as the reference code means to (0.01)."""
 
     def __init__(
         self,
@@ -129,6 +150,7 @@ class HiFiGANGenerator(nn.Module):
         resblock: str = "1",
         resblock_kernel_sizes: Sequence[int] = (3, 7, 11),
         resblock_dilation_sizes: Sequence[Sequence[int]] = ((1, 3, 5), (1, 3, 5), (1, 3, 5)),
+        init_std: float | None = None,
     ) -> None:
         super().__init__()
         resblock = str(resblock)
@@ -145,12 +167,12 @@ class HiFiGANGenerator(nn.Module):
         self.fusions = nn.ModuleList()
         for rate, kernel in zip(self.upsample_rates, upsample_kernel_sizes):
             up = nn.ConvTranspose1d(channels, channels // 2, kernel, stride=rate, padding=(kernel - rate) // 2)
-            self.upsamples.append(normal_weight_norm(up))
+            self.upsamples.append(normal_weight_norm(up, init_std))
             channels //= 2
             self.fusions.append(
-                MultiReceptiveFieldFusion(channels, resblock_kernel_sizes, resblock_dilation_sizes, resblock)
+                MultiReceptiveFieldFusion(channels, resblock_kernel_sizes, resblock_dilation_sizes, resblock, init_std)
             )
-        self.output_conv = weight_norm(nn.Conv1d(channels, 1, 7, padding=3))
+        self.output_conv = normal_weight_norm(nn.Conv1d(channels, 1, 7, padding=3), init_std)
 
     @property
     def hop_length(self) -> int:
