@@ -9,6 +9,7 @@ from gan_lab.errors import IncompatibleConfigError
 from gan_lab.models.vocoder import (
     HiFiGANGenerator,
     MelGANGenerator,
+    MelGANMultiScaleDiscriminator,
     MultiPeriodDiscriminator,
     MultiScaleDiscriminator,
     fold_by_period,
@@ -53,6 +54,16 @@ def test_generators_have_the_published_size_and_hop(model, parameters, tmp_path)
     assert abs(count - parameters) / parameters < 0.01
     assert generator.hop_length == 256
     assert generator(torch.randn(1, 80, 5)).shape == (1, 1, 5 * 256)
+
+
+def test_melgan_discriminator_has_the_published_size_and_a_width_cap():
+    # MelGAN's D (ndf 16, 4 layers, factor 4): 16.9 M parameters, nearly all in the 1024 x 1024 5-tap conv
+    # of each of the 3 sub-Ds (1024 * 1024 * 5 weights + 1024 biases + 1024 weight-norm magnitudes).
+    full = MelGANMultiScaleDiscriminator(ndf=16)
+    assert abs(sum(p.numel() for p in full.parameters()) - 16.92e6) / 16.92e6 < 0.01
+    narrow = MelGANMultiScaleDiscriminator(ndf=4, max_channels=64)
+    widths = [feature.shape[1] for feature in narrow(torch.randn(1, 1, 2048))[0][1]]
+    assert widths == [4, 16, 64, 64, 64, 64]
 
 
 def test_tiny_generator_is_tiny():

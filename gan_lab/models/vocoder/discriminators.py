@@ -120,20 +120,25 @@ class MultiScaleDiscriminator(nn.Module):
 class NLayerDiscriminator(nn.Module):
     """MelGAN's sub-D: 15-tap conv (reflect padding), ``n_layers`` grouped convs with stride
     ``downsampling_factor`` and kernel 10 x factor + 1, a 5-tap conv and a 3-tap output conv.
-    LeakyReLU(0.2), weight norm; channels multiply by the factor up to 1024."""
+    LeakyReLU(0.2), weight norm; channels multiply by the factor up to ``max_channels`` (1024 in
+    MelGAN, where the 1024 x 1024 5-tap conv holds 5.2 M of each sub-D's 5.6 M parameters whatever
+    ``ndf`` is; a lower cap makes a narrow D for small hardware)."""
 
-    def __init__(self, ndf: int = 16, n_layers: int = 4, downsampling_factor: int = 4) -> None:
+    def __init__(
+        self, ndf: int = 16, n_layers: int = 4, downsampling_factor: int = 4, max_channels: int = 1024
+    ) -> None:
         super().__init__()
+        cap = int(max_channels)
         stride = int(downsampling_factor)
         layers = [nn.Sequential(nn.ReflectionPad1d(7), weight_norm(nn.Conv1d(1, ndf, 15)), nn.LeakyReLU(0.2))]
         channels = int(ndf)
         for _ in range(int(n_layers)):
-            previous, channels = channels, min(channels * stride, 1024)
+            previous, channels = channels, min(channels * stride, cap)
             conv = nn.Conv1d(
                 previous, channels, stride * 10 + 1, stride, padding=stride * 5, groups=max(previous // 4, 1)
             )
             layers.append(nn.Sequential(weight_norm(conv), nn.LeakyReLU(0.2)))
-        previous, channels = channels, min(channels * 2, 1024)
+        previous, channels = channels, min(channels * 2, cap)
         layers.append(nn.Sequential(weight_norm(nn.Conv1d(previous, channels, 5, padding=2)), nn.LeakyReLU(0.2)))
         self.layers = nn.ModuleList(layers)
         self.output_conv = weight_norm(nn.Conv1d(channels, 1, 3, padding=1))
@@ -149,10 +154,12 @@ class NLayerDiscriminator(nn.Module):
 class MelGANMultiScaleDiscriminator(nn.Module):
     """``num_d`` NLayerDiscriminators on the audio pooled by AvgPool1d(4, 2, padding 1, excluding padding)."""
 
-    def __init__(self, num_d: int = 3, ndf: int = 16, n_layers: int = 4, downsampling_factor: int = 4) -> None:
+    def __init__(
+        self, num_d: int = 3, ndf: int = 16, n_layers: int = 4, downsampling_factor: int = 4, max_channels: int = 1024
+    ) -> None:
         super().__init__()
         self.discriminators = nn.ModuleList(
-            NLayerDiscriminator(ndf, n_layers, downsampling_factor) for _ in range(int(num_d))
+            NLayerDiscriminator(ndf, n_layers, downsampling_factor, max_channels) for _ in range(int(num_d))
         )
         self.pool = nn.AvgPool1d(4, 2, padding=1, count_include_pad=False)
 
