@@ -27,23 +27,13 @@ from torch import Tensor, nn
 from torch.nn.utils.parametrizations import weight_norm
 
 from gan_lab.errors import IncompatibleConfigError
+from gan_lab.models.vocoder.weight_init import weight_norm_with_init
 
 LRELU_SLOPE = 0.1
 
 
 def same_padding(kernel_size: int, dilation: int = 1) -> int:
     return (kernel_size * dilation - dilation) // 2
-
-
-def normal_weight_norm(conv: nn.Module, std: float | None = None) -> nn.Module:
-    """N(0, ``std``) weights (HiFi-GAN's initialisation of its up-sampling, residual and output convs),
-    then weight norm; ``std=None`` keeps PyTorch's initial weights. The order matters: after weight_norm,
-    ``conv.weight`` is recomputed from g and v at every access, and initialising it in place changes
-    nothing, which is what happens in the reference code (it inits after weight_norm,
-    jik876/hifi-gan#145), so ``None`` reproduces the weights the reference trains with."""
-    if std is not None:
-        nn.init.normal_(conv.weight, 0.0, std)
-    return weight_norm(conv)
 
 
 class ResBlock1(nn.Module):
@@ -54,14 +44,16 @@ class ResBlock1(nn.Module):
     ) -> None:
         super().__init__()
         self.dilated = nn.ModuleList(
-            normal_weight_norm(
+            weight_norm_with_init(
                 nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=same_padding(kernel_size, d)),
                 init_std,
             )
             for d in dilations
         )
         self.plain = nn.ModuleList(
-            normal_weight_norm(nn.Conv1d(channels, channels, kernel_size, padding=same_padding(kernel_size)), init_std)
+            weight_norm_with_init(
+                nn.Conv1d(channels, channels, kernel_size, padding=same_padding(kernel_size)), init_std
+            )
             for _ in dilations
         )
 
@@ -80,7 +72,7 @@ class ResBlock2(nn.Module):
     ) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
-            normal_weight_norm(
+            weight_norm_with_init(
                 nn.Conv1d(channels, channels, kernel_size, dilation=d, padding=same_padding(kernel_size, d)),
                 init_std,
             )
@@ -138,8 +130,8 @@ class HiFiGANGenerator(nn.Module):
     every stage); ``upsample_rates`` (their product is the hop length) and ``upsample_kernel_sizes``;
     ``resblock`` (``"1"`` or ``"2"``), ``resblock_kernel_sizes`` and ``resblock_dilation_sizes``;
     ``init_std``: None keeps PyTorch's initial weights, which is what the reference trains with in
-    effect (see ``normal_weight_norm``); a number applies N(0, init_std) to every conv but the input
-    one, as the reference code means to (0.01)."""
+    effect (see :mod:`gan_lab.models.vocoder.weight_init`); a number applies N(0, init_std) to every
+    conv but the input one, as the reference code means to (0.01)."""
 
     def __init__(
         self,
@@ -167,12 +159,12 @@ class HiFiGANGenerator(nn.Module):
         self.fusions = nn.ModuleList()
         for rate, kernel in zip(self.upsample_rates, upsample_kernel_sizes):
             up = nn.ConvTranspose1d(channels, channels // 2, kernel, stride=rate, padding=(kernel - rate) // 2)
-            self.upsamples.append(normal_weight_norm(up, init_std))
+            self.upsamples.append(weight_norm_with_init(up, init_std))
             channels //= 2
             self.fusions.append(
                 MultiReceptiveFieldFusion(channels, resblock_kernel_sizes, resblock_dilation_sizes, resblock, init_std)
             )
-        self.output_conv = normal_weight_norm(nn.Conv1d(channels, 1, 7, padding=3), init_std)
+        self.output_conv = weight_norm_with_init(nn.Conv1d(channels, 1, 7, padding=3), init_std)
 
     @property
     def hop_length(self) -> int:

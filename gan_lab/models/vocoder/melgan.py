@@ -21,17 +21,10 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils.parametrizations import weight_norm
+
+from gan_lab.models.vocoder.weight_init import weight_norm_with_init
 
 MELGAN_SLOPE = 0.2
-
-
-def wn(conv: nn.Module, init_std: float | None = None) -> nn.Module:
-    """Weight norm over PyTorch's default weights, or over N(0, ``init_std``) ones (set before
-    weight_norm: afterwards an in-place init would change nothing)."""
-    if init_std is not None:
-        nn.init.normal_(conv.weight, 0.0, init_std)
-    return weight_norm(conv)
 
 
 class MelGANResidualUnit(nn.Module):
@@ -42,11 +35,11 @@ class MelGANResidualUnit(nn.Module):
         self.block = nn.Sequential(
             nn.LeakyReLU(MELGAN_SLOPE),
             nn.ReflectionPad1d(dilation),
-            wn(nn.Conv1d(channels, channels, 3, dilation=dilation), init_std),
+            weight_norm_with_init(nn.Conv1d(channels, channels, 3, dilation=dilation), init_std),
             nn.LeakyReLU(MELGAN_SLOPE),
-            wn(nn.Conv1d(channels, channels, 1), init_std),
+            weight_norm_with_init(nn.Conv1d(channels, channels, 1), init_std),
         )
-        self.shortcut = wn(nn.Conv1d(channels, channels, 1), init_std)
+        self.shortcut = weight_norm_with_init(nn.Conv1d(channels, channels, 1), init_std)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.shortcut(x) + self.block(x)
@@ -76,15 +69,24 @@ class MelGANGenerator(nn.Module):
         self.n_mels = int(n_mels)
         self.upsample_rates = tuple(int(r) for r in upsample_rates)
         channels = int(ngf) * 2 ** len(self.upsample_rates)
-        layers: list[nn.Module] = [nn.ReflectionPad1d(3), wn(nn.Conv1d(n_mels, channels, 7), init_std)]
+        layers: list[nn.Module] = [
+            nn.ReflectionPad1d(3),
+            weight_norm_with_init(nn.Conv1d(n_mels, channels, 7), init_std),
+        ]
         for rate in self.upsample_rates:
             layers += [
                 nn.LeakyReLU(MELGAN_SLOPE),
-                wn(nn.ConvTranspose1d(channels, channels // 2, 2 * rate, stride=rate, padding=rate // 2), init_std),
+                weight_norm_with_init(
+                    nn.ConvTranspose1d(channels, channels // 2, 2 * rate, stride=rate, padding=rate // 2), init_std
+                ),
             ]
             channels //= 2
             layers += [MelGANResidualUnit(channels, 3**j, init_std) for j in range(int(residual_layers))]
-        layers += [nn.LeakyReLU(MELGAN_SLOPE), nn.ReflectionPad1d(3), wn(nn.Conv1d(channels, 1, 7), init_std)]
+        layers += [
+            nn.LeakyReLU(MELGAN_SLOPE),
+            nn.ReflectionPad1d(3),
+            weight_norm_with_init(nn.Conv1d(channels, 1, 7), init_std),
+        ]
         self.layers = nn.Sequential(*layers)
 
     # the input's 3-sample reflect padding needs at least 4 mel frames
