@@ -41,6 +41,21 @@ def tiny_model_overrides(model: str) -> list[str]:
     return []
 
 
+# A tiny MLP on 64 points of the 2-D grid at Adam's 2e-4 (which resume tests name), checkpointed
+# only at the end: the run that the resume tests train, interrupt and continue.
+TINY_GRID_RUN = [
+    "optimizer=adam",
+    *TINY,
+    "model=mlp",
+    *tiny_model_overrides("mlp"),
+    "dataset=grid",
+    "dataset.source.num_samples=64",
+    "dataset.preview_samples=16",
+    "sample_every=0",
+    "checkpoint_every=500",
+]
+
+
 def compose_config(overrides: list[str], output_dir: Path) -> DictConfig:
     """Compose conf/train.yaml with overrides, with `${hydra:...}` resolvable and the run in output_dir."""
     GlobalHydra.instance().clear()

@@ -6,19 +6,9 @@ import pytest
 
 from gan_lab.checkpointing.loading import CheckpointError
 from gan_lab.train import train
-from helpers import TINY, compose_config, run_module, tiny_model_overrides
+from helpers import TINY_GRID_RUN, compose_config, run_module
 
-GRID = [
-    "optimizer=adam",  # lr 2e-4, which the assertions name
-    *TINY,
-    "model=mlp",
-    *tiny_model_overrides("mlp"),
-    "dataset=grid",
-    "dataset.source.num_samples=64",
-    "dataset.preview_samples=16",
-    "sample_every=0",
-    "checkpoint_every=500",
-]
+GRID = TINY_GRID_RUN
 RECORDS = ("config.yaml", "final_metrics.json", "checkpoints/last.ckpt")
 
 

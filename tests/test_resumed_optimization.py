@@ -5,20 +5,9 @@ import torch
 
 from gan_lab.tasks.adversarial import AdversarialModule
 from gan_lab.train import train
-from helpers import TINY, compose_config, tiny_model_overrides
+from helpers import TINY_GRID_RUN, compose_config
 
-GRID = [
-    "optimizer=adam",  # lr 2e-4, which the assertions name
-    *TINY,
-    "model=mlp",
-    *tiny_model_overrides("mlp"),
-    "dataset=grid",
-    "dataset.source.num_samples=64",
-    "dataset.preview_samples=16",
-    "sample_every=0",
-    "checkpoint_every=500",
-    "loss=ns",
-]
+GRID = [*TINY_GRID_RUN, "loss=ns"]
 
 
 @pytest.fixture

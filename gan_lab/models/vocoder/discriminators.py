@@ -98,15 +98,12 @@ class ScaleDiscriminator(nn.Module):
         return self.output_conv(x).flatten(1), features
 
 
-class MultiScaleDiscriminator(nn.Module):
-    """``scales`` sub-Ds on the audio average-pooled by 1, 2, 4, ... (AvgPool1d(4, 2, padding 2))."""
+class PooledScales(nn.Module):
+    """Sub-Ds that judge the audio at successively coarser scales: the first sees it as it is,
+    each next one after one more ``pool``. Subclasses set ``discriminators`` and ``pool``."""
 
-    def __init__(self, scales: int = 3, base_channels: int = 128, max_channels: int = 1024) -> None:
-        super().__init__()
-        self.discriminators = nn.ModuleList(
-            ScaleDiscriminator(base_channels, max_channels, use_spectral_norm=(i == 0)) for i in range(int(scales))
-        )
-        self.pool = nn.AvgPool1d(4, 2, padding=2)
+    discriminators: nn.ModuleList
+    pool: nn.Module
 
     def forward(self, audio: Tensor) -> DiscriminatorOutputs:
         outputs = []
@@ -115,6 +112,17 @@ class MultiScaleDiscriminator(nn.Module):
                 audio = self.pool(audio)
             outputs.append(d(audio))
         return outputs
+
+
+class MultiScaleDiscriminator(PooledScales):
+    """``scales`` sub-Ds on the audio average-pooled by 1, 2, 4, ... (AvgPool1d(4, 2, padding 2))."""
+
+    def __init__(self, scales: int = 3, base_channels: int = 128, max_channels: int = 1024) -> None:
+        super().__init__()
+        self.discriminators = nn.ModuleList(
+            ScaleDiscriminator(base_channels, max_channels, use_spectral_norm=(i == 0)) for i in range(int(scales))
+        )
+        self.pool = nn.AvgPool1d(4, 2, padding=2)
 
 
 class NLayerDiscriminator(nn.Module):
@@ -151,7 +159,7 @@ class NLayerDiscriminator(nn.Module):
         return self.output_conv(x).flatten(1), features
 
 
-class MelGANMultiScaleDiscriminator(nn.Module):
+class MelGANMultiScaleDiscriminator(PooledScales):
     """``num_d`` NLayerDiscriminators on the audio pooled by AvgPool1d(4, 2, padding 1, excluding padding)."""
 
     def __init__(
@@ -162,14 +170,6 @@ class MelGANMultiScaleDiscriminator(nn.Module):
             NLayerDiscriminator(ndf, n_layers, downsampling_factor, max_channels) for _ in range(int(num_d))
         )
         self.pool = nn.AvgPool1d(4, 2, padding=1, count_include_pad=False)
-
-    def forward(self, audio: Tensor) -> DiscriminatorOutputs:
-        outputs = []
-        for i, d in enumerate(self.discriminators):
-            if i > 0:
-                audio = self.pool(audio)
-            outputs.append(d(audio))
-        return outputs
 
 
 class CombinedDiscriminator(nn.ModuleDict):
