@@ -10,6 +10,7 @@ import torch
 from helpers import SHARED_DATA
 
 from gan_lab.datasets.audio import AudioFolder, AudioReadError, SyntheticTones, read_audio
+from gan_lab.datasets.resumable_sampler import SampleIndex
 from gan_lab.errors import DatasetNotFoundError, EmptyDatasetError
 
 SPEECH = SHARED_DATA / "speech-espeak"
@@ -79,6 +80,20 @@ def test_short_clip_is_zero_padded_and_segments_are_random(tmp_path):
     assert len(starts) > 1
     test = AudioFolder(root, segment_length=1024, split="test", holdout_fraction=0.34)
     assert torch.equal(test[0]["audio"], test.clip(0)[:, :1024])  # held-out items: the first segment
+
+
+def test_a_sampler_index_fixes_the_segment_whatever_the_global_rng_did(tmp_path):
+    """Lightning fetches a resumed run's first batch before it restores the RNG states: the
+    segment must come from the sampler's per-item seed, not from the global RNG."""
+    data = AudioFolder(ljspeech(tmp_path / "lj", n=2), segment_length=1024, holdout_fraction=0.0, cache=True)
+    tones = SyntheticTones(num_clips=2, segment_length=1024)
+    for dataset in (data, tones):
+        cuts = []
+        for global_seed in (0, 1):
+            torch.manual_seed(global_seed)
+            cuts.append(dataset[SampleIndex(1, draw_seed=12345)]["audio"])
+        assert torch.equal(cuts[0], cuts[1])
+        assert not torch.equal(cuts[0], dataset[SampleIndex(1, draw_seed=54321)]["audio"])
 
 
 def test_corrupt_file_stops_at_start_up_with_its_name(tmp_path):

@@ -1,6 +1,7 @@
 """The vocoder family (gan_lab.tasks.vocoder.Vocoder): start-up checks, terms by hand, loss
 directions, and short end-to-end runs on generated tones and on the shared speech clips."""
 
+import csv
 import math
 
 import pytest
@@ -250,3 +251,35 @@ def test_trains_on_the_shared_speech_clips(tmp_path):
     module = trainer.lightning_module
     assert int(module.generator_steps) == 2 and math.isfinite(float(module.latest_losses["train/g_loss"]))
     assert len(trainer.datamodule.train_dataset) == 288
+
+
+def test_a_resumed_run_gives_the_same_losses_as_a_straight_one(tmp_path):
+    """Random segments come from per-item seeds and the learning-rate decay and both optimizers'
+    states are in the checkpoint, so 2 + 2 steps log the same losses as 4 steps, bit for bit (3 steps
+    an epoch: the stop falls mid-epoch and the resumed part crosses an epoch end and its decay)."""
+    common = [
+        *TINY,
+        *VOCODER,
+        "sample_every=0",
+        "trainer.deterministic=true",
+        "dataset.num_clips=6",
+        "data.batch_size=2",
+        "lr_decay=exponential",  # HiFi-GAN's per-epoch decay, strong enough to show in the losses
+        "lr_decay_gamma=0.5",
+    ]
+    keys = ("train/d_loss", "train/g_loss", "train/g_mel", "train/g_feature_matching")
+
+    def losses(run_dir):
+        rows = []
+        for path in sorted(run_dir.glob("csv/version_*/metrics.csv")):
+            rows += [tuple(r[k] for k in keys) for r in csv.DictReader(path.open()) if r.get("train/g_loss")]
+        return rows
+
+    straight, split = tmp_path / "straight", tmp_path / "split"
+    train(compose_config([*common, "g_steps=4"], straight))
+    train(compose_config([*common, "g_steps=2"], split))
+    resumed = compose_config([*common, "g_steps=4", f"ckpt_path={split / 'checkpoints' / 'last.ckpt'}"], split)
+    trainer = train(resumed)
+    assert trainer.optimizers[0].param_groups[0]["lr"] == pytest.approx(resumed.optimizer.discriminator.lr * 0.5)
+    expected = losses(straight)
+    assert len(expected) == 4 and losses(split) == expected

@@ -11,6 +11,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from gan_lab.datasets.audio.decode import AUDIO_SUFFIXES, AudioReadError, read_audio
+from gan_lab.datasets.resumable_sampler import item_generator
 from gan_lab.errors import DatasetNotFoundError, EmptyDatasetError, IncompatibleConfigError
 
 SPLITS = ("train", "test", "all")
@@ -138,15 +139,17 @@ class AudioFolder(Dataset):
 
     def __getitem__(self, index: int) -> dict[str, Tensor]:
         audio = self.clip(index)
-        return {"audio": take_segment(audio, self.segment_length, self.random_segments)}
+        return {"audio": take_segment(audio, self.segment_length, self.random_segments, index)}
 
 
-def take_segment(audio: Tensor, length: int | None, random: bool) -> Tensor:
-    """``[1, length]``: a random (or the first) segment of ``audio [1, T]``, zero-padded when shorter."""
+def take_segment(audio: Tensor, length: int | None, random: bool, index: int = 0) -> Tensor:
+    """``[1, length]``: a random (or the first) segment of ``audio [1, T]``, zero-padded when shorter.
+    The random start is drawn from :func:`item_generator` of the sampler's ``index``, not from the
+    global RNG, so that a resumed run cuts the same segments as an uninterrupted one."""
     if length is None:
         return audio
     total = audio.shape[-1]
     if total < length:
         return torch.nn.functional.pad(audio, (0, length - total))
-    start = int(torch.randint(0, total - length + 1, ())) if random else 0
+    start = int(torch.randint(0, total - length + 1, (), generator=item_generator(index))) if random else 0
     return audio[:, start : start + length]

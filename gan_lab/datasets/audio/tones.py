@@ -60,4 +60,4 @@ class SyntheticTones(Dataset):
         return wave.float().unsqueeze(0)
 
     def __getitem__(self, index: int) -> dict[str, Tensor]:
-        return {"audio": take_segment(self.clip(index), self.segment_length, self.random_segments)}
+        return {"audio": take_segment(self.clip(index), self.segment_length, self.random_segments, index)}
