@@ -19,13 +19,21 @@ class GStepProgressBar(TQDMProgressBar):
         total = getattr(pl_module, "total_g_steps", None)
         return int(total) if total else max(trainer.max_steps, 0) // (pl_module.n_critic + 1)
 
-    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+    def _align(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         bar = self.train_progress_bar
         if bar.total is None or bar.total != self._target(trainer, pl_module):
             bar.reset(total=self._target(trainer, pl_module))
             bar.initial = 0
             bar.n = pl_module.g_step
         bar.set_description(f"Training (epoch {trainer.current_epoch})")
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        super().on_train_start(trainer, pl_module)
+        # a run resumed mid-epoch gets no on_train_epoch_start for that epoch
+        self._align(trainer, pl_module)
+
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._align(trainer, pl_module)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         n = pl_module.g_step
