@@ -159,9 +159,16 @@ def check_reconstruction_only(cfg: DictConfig) -> None:
 
 
 def check_devices(cfg: DictConfig) -> None:
-    """``accelerator=auto`` on a machine without a GPU trains on the CPU: say so, and refuse several
-    devices there (they would be CPU processes) unless the CPU was asked for."""
+    """A GPU asked for where none is visible is refused with what to do (Lightning's own message
+    names no fix). ``accelerator=auto`` on a machine without a GPU trains on the CPU: say so, and
+    refuse several devices there (they would be CPU processes) unless the CPU was asked for."""
     accelerator = str(cfg.trainer.get("accelerator", "auto"))
+    if accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
+        raise IncompatibleConfigError(
+            f"trainer.accelerator={accelerator} (trainer=gpu or trainer=ddp) but PyTorch sees no CUDA GPU "
+            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda or 'none'}). Drop trainer=gpu to "
+            "train on the CPU, or check the driver (nvidia-smi) and CUDA_VISIBLE_DEVICES"
+        )
     if accelerator != "auto" or torch.cuda.is_available():
         return
     try:
@@ -198,8 +205,9 @@ def check_compatibility(cfg: DictConfig) -> None:
             raise IncompatibleConfigError(
                 f"model.conditional=true needs a labelled dataset, but dataset={cfg.dataset.name} has no "
                 "labels (dataset.num_classes is null). Labelled datasets: bundled_mnist, mnist, fashion_mnist, "
-                "cifar10, stacked_mnist, ring, grid; an image_folder with one sub-folder per class is labelled too: add "
-                "dataset.num_classes=<number of sub-folders>. Or train unconditionally: model.conditional=false."
+                "cifar10, stacked_mnist, ring, grid; an image_folder with one sub-folder per class is labelled "
+                "too: add dataset.num_classes=<number of sub-folders>. Or train unconditionally: "
+                "model.conditional=false."
             )
         if packing > 1:
             raise IncompatibleConfigError(

@@ -121,6 +121,23 @@ def test_several_devices_without_a_gpu_are_refused(tmp_path):
         train(cfg)
 
 
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="needs a machine without a GPU")
+@pytest.mark.parametrize("group", ["trainer=gpu", "trainer=ddp"])
+def test_a_gpu_asked_for_where_there_is_none_is_refused_with_the_fix(tmp_path, group):
+    overrides = [o for o in TINY if not o.startswith("trainer.accelerator")]  # TINY asks for the CPU
+    result = run_module("gan_lab.train", *overrides, f"hydra.run.dir={tmp_path / 'run'}", group, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "PyTorch sees no CUDA GPU" in result.stderr and "Drop trainer=gpu" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_image_folder_without_a_root_says_which_override_to_add(tmp_path):
+    result = cli(tmp_path, "dataset=image_folder", "g_steps=1")
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "dataset.root is not set: point to your images with dataset.root=/path/to/images" in result.stderr
+    assert "MissingMandatoryValue" not in result.stderr
+
+
 def test_full_disk_during_a_checkpoint_write_is_one_error(tmp_path, monkeypatch):
     import errno
 
