@@ -21,6 +21,25 @@ def test_missing_data_names_path_and_override(tmp_path, name):
     assert info.value.__suppress_context__  # raised "from None": no chained traceback
 
 
+@pytest.mark.parametrize("name", ["mnist", "cifar10"])
+def test_a_failed_download_leaves_no_empty_folders_behind(tmp_path, monkeypatch, name):
+    from urllib.error import URLError
+
+    from gan_lab.datasets import torchvision_images
+
+    cls = torchvision_images._DATASETS[name][0]
+
+    def offline_download(self):  # what torchvision does offline: make its folders, then fail
+        os.makedirs(os.path.join(self.root, "partial", "raw"), exist_ok=True)
+        raise URLError("Name or service not known")
+
+    monkeypatch.setattr(cls, "download", offline_download)
+    root = tmp_path / "new" / "data"
+    with pytest.raises(DatasetNotFoundError, match="download failed"):
+        TorchvisionImages(name, root=str(root), image_size=28, channels=1, download=True)
+    assert list(tmp_path.iterdir()) == []  # the typo'd or not-yet-made dataset.root is not created
+
+
 def test_unknown_name(tmp_path):
     with pytest.raises(GanLabError, match="cifar10"):
         TorchvisionImages("imagenet", root=str(tmp_path), image_size=28, channels=1)

@@ -1,5 +1,6 @@
 """torchvision's MNIST, Fashion-MNIST and CIFAR-10, with a clear error when missing."""
 
+from contextlib import suppress
 from http.client import HTTPException
 from pathlib import Path
 
@@ -21,6 +22,26 @@ _DATASETS = {
     ),
     "cifar10": (datasets.CIFAR10, "<root>/cifar-10-batches-py/ or <root>/cifar-10-python.tar.gz"),
 }
+
+
+def _first_missing_folder(path: Path) -> Path | None:
+    """The top-most folder of ``path`` that does not exist yet (torchvision's download creates it)."""
+    if path.exists():
+        return None
+    while not path.parent.exists():
+        path = path.parent
+    return path
+
+
+def _remove_empty_folders(top: Path | None) -> None:
+    """Remove ``top`` and the folders below it, bottom-up, as long as they are empty (files stay)."""
+    if top is None or not top.is_dir():
+        return
+    for folder in sorted((p for p in top.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        with suppress(OSError):
+            folder.rmdir()
+    with suppress(OSError):
+        top.rmdir()
 
 
 class TorchvisionImages(Dataset):
@@ -45,6 +66,7 @@ class TorchvisionImages(Dataset):
             raise GanLabError(f"unknown torchvision dataset {name!r}; choose one of {sorted(_DATASETS)}")
         cls, layout = _DATASETS[name]
         root_path = Path(root).expanduser().resolve()
+        first_new = _first_missing_folder(root_path)
         try:
             self.data = cls(
                 root=str(root_path),
@@ -55,6 +77,7 @@ class TorchvisionImages(Dataset):
         # Offline, torchvision raises URLError (an OSError) or RuntimeError; both
         # also mean "files missing" when download=False.
         except (RuntimeError, OSError, HTTPException) as err:
+            _remove_empty_folders(first_new)  # a failed download leaves no empty dataset.root behind
             if download:  # torchvision's last line is the root cause, e.g. "<urlopen error ...>"
                 lines = str(err).strip().splitlines() or [type(err).__name__]
                 how = f"the download failed ({lines[-1].strip()[:200]})"
