@@ -27,7 +27,7 @@ from omegaconf import DictConfig, ListConfig
 import gan_lab  # noqa: F401  (registers the config resolvers)
 from gan_lab.cli import check_command_line, report_user_errors
 from gan_lab.config_path import config_dir
-from gan_lab.errors import GanLabError
+from gan_lab.errors import GanLabError, IncompatibleConfigError
 from gan_lab.metrics.sampling import draw_noise, generate_samples, to_uint8, which_generator
 from gan_lab.utils.eval_mode import inference_mode
 from gan_lab.utils.interpolation import interpolate
@@ -99,6 +99,21 @@ def class_interpolation(module: Any, rows: int, steps: int, seed: int, use_ema: 
     device = module.device
     with mixed_classes(net, a.to(device), b.to(device), t.to(device)) as rows_of_mixture:
         return _run_latents(module, fixed_latents(module, rows, steps, seed), rows_of_mixture, use_ema)
+
+
+# families whose generator starts from an input, not from noise, and the command that runs them
+INPUT_COMMANDS = {"paired": "translate", "unpaired": "translate", "vocoder": "vocode"}
+
+
+def check_samples_from_noise(module: Any, ckpt_path: str) -> None:
+    """``sample`` draws from noise: refuse image-to-image and vocoder checkpoints with their command."""
+    family = getattr(module, "task_family", "")
+    if family in INPUT_COMMANDS:
+        command = INPUT_COMMANDS[family]
+        raise IncompatibleConfigError(
+            f"{ckpt_path} holds a {family} model, which turns inputs into outputs instead of sampling "
+            f"from noise: run it with python -m gan_lab.{command} ckpt_path=... input=DIR output=DIR"
+        )
 
 
 def is_text_model(module: Any) -> bool:
@@ -208,6 +223,7 @@ def sample(cfg: DictConfig) -> Path:
 
     check_counts(cfg)
     module, run_cfg, _ = load_checkpoint(cfg.ckpt_path)
+    check_samples_from_noise(module, cfg.ckpt_path)
     module.to(cfg.device)
     torch.manual_seed(int(cfg.seed))  # the conditioning augmentation's draws of text models
     ckpt = Path(str(cfg.ckpt_path)).expanduser().resolve()

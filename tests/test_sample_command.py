@@ -11,8 +11,10 @@ from PIL import Image
 from gan_lab.checkpointing.loading import load_checkpoint
 from gan_lab.config_path import config_dir
 from gan_lab.metrics.sampling import generate_samples, to_uint8
+from gan_lab.errors import IncompatibleConfigError
 from gan_lab.sample import sample
-from helpers import REPO_ROOT, run_module
+from gan_lab.train import train
+from helpers import REPO_ROOT, TINY, compose_config, run_module
 
 
 def test_sample_writes_grid_singles_and_interpolation(mnist_ckpt, tmp_path):
@@ -75,3 +77,25 @@ def test_default_output_folder_is_beside_the_run():
 
     assert default_output_dir(Path("/r/run1/checkpoints/last.ckpt")) == Path("/r/run1/samples_last")
     assert default_output_dir(Path("/elsewhere/model.ckpt")) == Path("/elsewhere/samples_model")
+
+
+@pytest.mark.parametrize(
+    "overrides,command",
+    [
+        (["experiment=pix2pix_edges2digits", "model.generator.width=8", "model.discriminator.width=8"], "translate"),
+        (
+            ["task=vocoder", "model=vocoder/hifigan_tiny", "loss=lsgan", "dataset=tones", "dataset.num_clips=8"],
+            "vocode",
+        ),
+    ],
+)
+def test_checkpoints_that_take_an_input_are_sent_to_their_command(tmp_path, overrides, command):
+    train(compose_config([*TINY, "g_steps=1", "sample_every=0", "data.batch_size=4", *overrides], tmp_path / "run"))
+    ckpt = tmp_path / "run" / "checkpoints" / "last.ckpt"
+    with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+        cfg = compose("sample", overrides=[f"ckpt_path={ckpt}", f"output_dir={tmp_path / 'out'}"])
+    with pytest.raises(
+        IncompatibleConfigError, match=f"instead of sampling from noise: run it with python -m gan_lab.{command}"
+    ):
+        sample(cfg)
+    assert not (tmp_path / "out").exists()
