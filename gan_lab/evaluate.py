@@ -8,7 +8,8 @@ Examples::
     python -m gan_lab.evaluate input1=outputs/ input2=targets/ metrics=[psnr,ssim] channel=y crop_border=4
 
 Paired checkpoints (pix2pix, super-resolution, inpainting) are scored on their dataset's
-held-out split; two folders with paired metrics are matched by file stem.
+held-out split, vocoder checkpoints on their held-out clips (mel L1, MCD); two folders with
+paired metrics are matched by file stem.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ Metric names (groups expand to their members):
 ``ms_ssim``, ``lpips``        (:mod:`gan_lab.metrics.paired`)
 ``hole``                      ``hole_l1``, ``hole_psnr`` (inpainting)
 ``digit_accuracy``            MNIST-classifier accuracy of translated digits
+``mel_l1``, ``mcd``,          vocoders: held-out clips against their re-synthesis
+``pesq``, ``stoi``            (:mod:`gan_lab.metrics.vocoder_evaluation`)
 ``auto``                      what fits the run's dataset
 ============================  ===================================================
 
@@ -42,6 +44,12 @@ from gan_lab.metrics.paired.scores import HOLE_METRICS
 from gan_lab.metrics.protocol import Protocol, record
 from gan_lab.metrics.sampling import generate_samples as sample_locally
 from gan_lab.metrics.sampling import to_rgb, to_uint8
+from gan_lab.metrics.vocoder_evaluation import (
+    VOCODER_METRICS,
+    auto_vocoder_metrics,
+    check_speech_quality,
+    evaluate_vocoder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +62,7 @@ GROUPS = {
 MNIST_LIKE = ("bundled_mnist", "mnist")
 
 # Task families (``module.task_family``) and the tensors metrics consume.
-NOISE, PAIRED, UNPAIRED = "noise_to_image", "paired", "unpaired"
+NOISE, PAIRED, UNPAIRED, VOCODER = "noise_to_image", "paired", "unpaired", "vocoder"
 SAMPLES, OUTPUTS, TARGETS, MASKS, LABELS = "samples", "outputs", "targets", "masks", "labels"
 CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     # per family: the tensors the metric reads; a family that is missing cannot be scored by it
@@ -68,6 +76,8 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     "digit_accuracy": {PAIRED: (OUTPUTS, LABELS)},
     # perceptual path length: the generator itself (pairs of close W-space points), no stored samples
     "ppl": {NOISE: ()},
+    # vocoders: each held-out clip against its re-synthesis from its own mel
+    **{m: {VOCODER: (OUTPUTS, TARGETS)} for m in VOCODER_METRICS},
 }
 KNOWN = set(CONSUMES)
 # Sample counts fixed by a metric's published protocol (the others use num_samples)
@@ -119,7 +129,11 @@ class EvalSettings:
             if not isinstance(value, int) or value < (2 if key == "num_samples" else 1):
                 raise GanLabError(
                     f"{key}={value!r}: give a whole number >= {2 if key == 'num_samples' else 1}"
-                    + (" (FID, KID and the statistics of every metric need at least 2 samples)" if key == "num_samples" else "")
+                    + (
+                        " (FID, KID and the statistics of every metric need at least 2 samples)"
+                        if key == "num_samples"
+                        else ""
+                    )
                 )
         return settings
 
@@ -146,6 +160,8 @@ class TensorRequest:
 
 def task_family(dataset_cfg: DictConfig | None) -> str:
     kind = dataset_cfg.get("kind") if dataset_cfg is not None else None
+    if kind == "audio":
+        return VOCODER
     return kind if kind in (PAIRED, UNPAIRED) else NOISE
 
 
@@ -195,6 +211,8 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
         return out
     if kind == UNPAIRED:
         return ["fid", "kid"]
+    if kind == "audio":
+        return auto_vocoder_metrics()
     if kind == "points":
         return list(GROUPS["mixture"])
     if name == "stacked_mnist":
@@ -207,7 +225,7 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
 def reference_name(dataset_cfg: DictConfig) -> tuple[str, str]:
     """(dataset id, split) of the real reference data of a run."""
     name = str(dataset_cfg.get("name"))
-    if dataset_cfg.get("kind") in (PAIRED, UNPAIRED):
+    if dataset_cfg.get("kind") in (PAIRED, UNPAIRED, "audio"):
         return name, str(dataset_cfg.get("eval_split", "test"))
     if dataset_cfg.get("kind") == "points":
         return name, f"seed{dataset_cfg.source.get('seed')}"
@@ -261,6 +279,8 @@ class Evaluator:
         if unfit:
             fit = sorted(m for m, c in CONSUMES.items() if self.family in c)
             what = "a translation model's outputs and targets" if self.family == NOISE else "generated samples"
+            if self.family == VOCODER or set(unfit) & set(VOCODER_METRICS):
+                what = "audio" if self.family != VOCODER else "images"
             raise IncompatibleConfigError(
                 f"metrics {unfit} score {what}; dataset={ds.name} is a {self.family} dataset. Metrics for it: {fit}"
             )
@@ -386,8 +406,8 @@ class Evaluator:
 
     def requests(self) -> list[TensorRequest]:
         """The tensors :meth:`evaluate` makes, each once: one request per sample count
-        (metrics that read the same number of samples share them), or one paired pass."""
-        if self.family in (PAIRED, UNPAIRED):
+        (metrics that read the same number of samples share them), or one pass over held-out data."""
+        if self.family in (PAIRED, UNPAIRED, VOCODER):
             return (
                 [TensorRequest(self.family, int(self.settings.num_samples), int(self.settings.batch_size))]
                 if self.metrics
@@ -419,7 +439,20 @@ class Evaluator:
             return self._evaluate_paired(module, step)
         if self.family == UNPAIRED:
             return self._evaluate_unpaired(module, step)
+        if self.family == VOCODER:
+            return self._evaluate_vocoder(module, step)
         return self._evaluate_samples(module, step, samples)
+
+    def _evaluate_vocoder(self, module, step: int | None) -> list[dict[str, Any]]:
+        """Each held-out clip (whole, not a training segment) against its re-synthesis."""
+        from gan_lab.builders import instantiate as instantiate_unwrapped  # lets gan_lab errors through
+
+        metrics = check_speech_quality(self.metrics, self._auto)
+        split = str(self.cfg.dataset.get("eval_split", "test"))
+        clips = instantiate_unwrapped(self.cfg.dataset.source, split=split, segment_length=None)
+        reference = ":".join(reference_name(self.cfg.dataset))
+        s = self.settings
+        return evaluate_vocoder(module, clips, metrics, int(s.num_samples), s.use_ema, reference, step)
 
     def _evaluate_samples(self, module, step: int | None, samples: list | None) -> list[dict[str, Any]]:
         s = self.settings
@@ -656,7 +689,6 @@ class Evaluator:
                 )
                 records.append(record(name, values[name], p))
         return records
-
 
     def _evaluate_unpaired(self, module, step: int | None) -> list[dict[str, Any]]:
         """FID/KID/PRC of G_AB(test A) against test B and of G_BA(test B) against test A."""

@@ -68,6 +68,8 @@ HIGHER_IS_BETTER = {
     "ms_ssim",
     "hole_psnr",
     "digit_accuracy",
+    "pesq",
+    "stoi",
 }
 
 
@@ -79,11 +81,13 @@ def metric_mode(name: str) -> str:
 def best_metric(name: str, dataset_name: str, dataset_kind: str) -> str:
     """``name`` unless ``auto``: reverse_kl (2D mixtures), stacked_kl (Stacked MNIST),
     mnist_classifier_fid (MNIST; needs no Inception weights), psnr (paired image -> image),
-    fid (other images)."""
+    mel_l1 (vocoders), fid (other images)."""
     if name != "auto":
         return str(name)
     if dataset_kind == "paired":
         return "psnr"
+    if dataset_kind == "audio":
+        return "mel_l1"
     if dataset_kind == "points":
         return "reverse_kl"
     if dataset_name == "stacked_mnist":

@@ -1,0 +1,77 @@
+"""A vocoder checkpoint scored on its run's held-out clips: each clip's mel is vocoded and the
+result compared with the clip (``python -m gan_lab.evaluate ckpt_path=<vocoder run>``).
+
+The metrics are those of :mod:`gan_lab.metrics.audio`: ``mel_l1`` (HiFi-GAN's validation
+metric), ``mcd`` (dB) and, when their packages are installed, ``pesq`` and ``stoi``. Every record
+carries the mel settings, the sample rate, the formulas, the clip list and the per-clip values.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from gan_lab.errors import EmptyDatasetError, IncompatibleConfigError
+from gan_lab.metrics.audio import speech_quality_available, vocoder_metrics
+from gan_lab.metrics.protocol import Protocol, record
+from gan_lab.metrics.sampling import which_generator
+
+log = logging.getLogger(__name__)
+
+# metric name -> key of vocoder_metrics' means and per-clip rows
+VOCODER_METRICS = {"mel_l1": "mel_l1", "mcd": "mcd_db", "pesq": "pesq", "stoi": "stoi"}
+SPEECH_QUALITY = ("pesq", "stoi")
+
+
+def auto_vocoder_metrics() -> list[str]:
+    """mel L1 and MCD, plus PESQ and STOI where their packages are installed."""
+    available = speech_quality_available()
+    return ["mel_l1", "mcd", *(m for m in SPEECH_QUALITY if available[m])]
+
+
+def check_speech_quality(metrics: list[str], auto: bool) -> list[str]:
+    """``metrics`` without PESQ/STOI whose package is missing: refused when asked for by name."""
+    available = speech_quality_available()
+    missing = [m for m in metrics if m in SPEECH_QUALITY and not available[m]]
+    if missing and not auto:
+        packages = " ".join("pesq" if m == "pesq" else "pystoi" for m in missing)
+        raise IncompatibleConfigError(f"metrics {missing} need their packages: pip install {packages}")
+    return [m for m in metrics if m not in missing]
+
+
+@torch.no_grad()
+def evaluate_vocoder(
+    module: Any, test_dataset: Any, metrics: list[str], n: int, use_ema: bool, reference: str, step: int | None
+) -> list[dict[str, Any]]:
+    """Records for ``metrics`` over the first ``n`` clips of ``test_dataset`` (whole clips,
+    zero-padded to whole hops, as the benchmark does)."""
+    count = min(int(n), len(test_dataset))
+    if count < 1:
+        raise EmptyDatasetError(f"the held-out split ({reference}) holds no clips to score")
+    hop = module.mel.hop_length
+    names = list(getattr(test_dataset, "names", [f"clip_{i:04d}" for i in range(count)]))[:count]
+    references, generated = [], []
+    for i in range(count):
+        clip = test_dataset.clip(i)
+        clip = F.pad(clip, (0, -clip.shape[-1] % hop)).view(1, 1, -1)
+        references.append(clip)
+        generated.append(module.resynthesize(clip, use_ema=use_ema).cpu())
+    scores = vocoder_metrics(generated, references, names, module.mel)
+    kind = which_generator(module, use_ema)[1]
+    records = []
+    for name in metrics:
+        key = VOCODER_METRICS[name]
+        protocol = Protocol(
+            metric=name,
+            n_fake=count,
+            n_real=count,
+            reference=reference,
+            generator=kind,
+            step=step,
+            options={**scores["protocol"], "per_clip": {row["clip"]: row[key] for row in scores["per_clip"]}},
+        )
+        records.append(record(name, scores["mean"][key], protocol))
+    return records
