@@ -97,6 +97,16 @@ def read_input(path: Path, channels: int) -> Tensor:
     return read_uint8(path, PIL_MODES[channels]).float() / 127.5 - 1.0
 
 
+def input_side(cfg: DictConfig) -> int | None:
+    """``resize``: the side every input is resized to before translation, or None (as they are)."""
+    side = cfg.get("resize")
+    if side is None:
+        return None
+    if isinstance(side, bool) or not isinstance(side, int) or side < 1:
+        raise GanLabError(f"resize={side!r}: give a side in pixels (a whole number >= 1), or null to keep sizes")
+    return side
+
+
 def same_size_batches(images: list[Tensor], batch_size: int) -> list[list[int]]:
     """Indices grouped by image size (first-seen order), at most ``batch_size`` per batch."""
     groups: dict[tuple[int, ...], list[int]] = {}
@@ -115,6 +125,11 @@ def translate_folder(cfg: DictConfig, module) -> Path:  # noqa: ANN001
     channels = int(module.direction_channels(direction)[0])
     out_dir = Path(str(cfg.output)).expanduser() if cfg.get("output") else default_output(cfg)
     images = [read_input(p, channels) for p in files]
+    side = input_side(cfg)
+    if side is not None:
+        from torchvision.transforms.functional import InterpolationMode, resize
+
+        images = [resize(i, [side, side], InterpolationMode.BICUBIC, antialias=True).clamp(-1, 1) for i in images]
     needs_mask = bool(getattr(module, "needs_mask", False))
     check_size = getattr(module.direction_generator(direction), "check_size", None)
     shown: dict[int, tuple[Tensor, Tensor]] = {}  # the first comparison_max images by name: (input, output)
@@ -124,7 +139,10 @@ def translate_folder(cfg: DictConfig, module) -> Path:  # noqa: ANN001
         names = ", ".join(files[i].name for i in batch[:3])
         try:
             if callable(check_size):
-                check_size(h, w)
+                try:
+                    check_size(h, w)
+                except GanLabError as err:
+                    raise type(err)(f"{err} (resize=N resizes every input to N x N first)") from None
             mask = None
             if needs_mask:
                 mask = load_mask(cfg.mask, h, w).expand(len(batch), 1, h, w).contiguous()
@@ -175,7 +193,8 @@ def default_output(cfg: DictConfig) -> Path:
 def translate(cfg: DictConfig) -> Path:
     if not cfg.get("input"):
         raise GanLabError("set input=FOLDER (the images to translate)")
-    input_images(cfg.input)  # refuse an empty or missing folder before loading the checkpoint
+    input_images(cfg.input)  # refuse an empty or missing folder, or a bad resize, before loading the checkpoint
+    input_side(cfg)
     return translate_folder(cfg, load_translator(cfg))
 
 

@@ -144,6 +144,19 @@ def test_bad_inputs_are_gan_lab_errors(tmp_path, use_module):
     assert not default_output(_cfg(f"input={inputs}")).exists()  # refused before any folder is made
 
 
+def test_resize_brings_inputs_to_a_size_the_generator_takes(tmp_path, use_module):
+    inputs = _write(tmp_path / "in", {"odd.png": np.full((12, 20), 200, dtype=np.uint8)})
+    use_module(StandInTranslator(refuse_odd=True))
+    with pytest.raises(GanLabError, match=r"multiples of 8; got 12x16 \(resize=N resizes every input"):
+        translate(_cfg(f"input={_write(tmp_path / 'in16', {'a.png': np.zeros((12, 16), dtype=np.uint8)})}"))
+    out = translate(_cfg(f"input={inputs}", f"output={tmp_path / 'o'}", "resize=16"))
+    result = np.asarray(Image.open(out / "odd.png"))
+    assert result.shape == (16, 16) and np.all(np.abs(result.astype(int) - 200) <= 1)  # a flat image stays flat
+    for bad in ("resize=0", "resize=1.5", "resize=true"):
+        with pytest.raises(GanLabError, match="resize=.*a side in pixels"):
+            translate(_cfg(f"input={inputs}", bad))
+
+
 def test_a_noise_to_image_checkpoint_is_refused_by_the_command(mnist_ckpt, tmp_path):
     _write(tmp_path / "in", {"a.png": np.zeros((28, 28), dtype=np.uint8)})
     proc = run_module("gan_lab.translate", f"ckpt_path={mnist_ckpt}", f"input={tmp_path / 'in'}", cwd=REPO_ROOT)
