@@ -64,10 +64,11 @@ def load_noise_to_image(ckpt_path: str):
     module, run_cfg, _ = load_checkpoint(ckpt_path)
     family = getattr(module, "task_family", "")
     if family != "noise_to_image":
+        what = f"task={family}" if family else type(module).__name__
         raise IncompatibleConfigError(
-            f"{ckpt_path} holds a {family or type(module).__name__} model; semantic inpainting searches the latent "
-            "space of a noise -> image GAN (python -m gan_lab.train). Inpainting checkpoints of the paired family "
-            "run with python -m gan_lab.translate"
+            f"{ckpt_path} holds a {what} model; semantic inpainting searches the latent space of a noise -> "
+            "image GAN (python -m gan_lab.train). Inpainting checkpoints of the paired family run with "
+            "python -m gan_lab.translate"
         )
     if getattr(module, "conditional", False):
         raise IncompatibleConfigError(f"{ckpt_path} is class-conditional; inpaint takes unconditional models only")

@@ -111,7 +111,7 @@ def check_samples_from_noise(module: Any, ckpt_path: str) -> None:
     if family in INPUT_COMMANDS:
         command = INPUT_COMMANDS[family]
         raise IncompatibleConfigError(
-            f"{ckpt_path} holds a {family} model, which turns inputs into outputs instead of sampling "
+            f"{ckpt_path} holds a task={family} model, which turns inputs into outputs instead of sampling "
             f"from noise: run it with python -m gan_lab.{command} ckpt_path=... input=DIR output=DIR"
         )
 

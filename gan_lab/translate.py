@@ -78,7 +78,7 @@ def load_translator(cfg: DictConfig):  # noqa: ANN201
     family = getattr(module, "task_family", "noise_to_image")
     if not callable(getattr(module, "translate", None)):
         raise IncompatibleConfigError(
-            f"{cfg.ckpt_path} holds a {family} model, which has no input image to translate; "
+            f"{cfg.ckpt_path} holds a task={family} model, which has no input image to translate; "
             "use python -m gan_lab.sample for noise -> image checkpoints"
         )
     direction = str(cfg.get("direction", "AtoB"))

@@ -62,7 +62,7 @@ def load_vocoder(ckpt_path: str) -> Vocoder:
     module, _, _ = load_checkpoint(ckpt_path)
     if not callable(getattr(module, "vocode", None)):
         family = getattr(module, "task_family", "noise_to_image")
-        raise IncompatibleConfigError(f"{ckpt_path} holds a {family} model, not a vocoder (task=vocoder)")
+        raise IncompatibleConfigError(f"{ckpt_path} holds a task={family} model, not a vocoder (task=vocoder)")
     return module
 
 
