@@ -115,7 +115,7 @@ class StyleGAN2(NoiseToImage):
         """mean((a - pl_mean)²) on ``n`` fresh fakes, updating ``pl_mean`` (unweighted)."""
         ws = self.mixed_styles(self.sample_noise(n))
         images = self.generator.synthesis(ws)
-        lengths = path_lengths(images, ws, torch.randn_like(images))
+        lengths = path_lengths(images, ws, torch.randn_like(images)).float()  # pl_mean stays fp32 under autocast
         with torch.no_grad():
             self.pl_mean.copy_(self.pl_mean.lerp(lengths.mean(), self.pl_decay))
         return (lengths - self.pl_mean).square().mean()

@@ -56,9 +56,9 @@ class MappingNetwork(nn.Module):
             x = F.leaky_relu(layer(x), 0.2) * LRELU_GAIN
         if update_w_avg and self.training:
             with torch.no_grad():
-                self.w_avg.copy_(x.detach().mean(dim=0).lerp(self.w_avg, self.w_avg_beta))
+                self.w_avg.copy_(x.detach().float().mean(dim=0).lerp(self.w_avg, self.w_avg_beta))  # fp32 under autocast
         ws = x.unsqueeze(1).repeat(1, self.num_ws, 1)
         if truncation_psi != 1.0:
             cutoff = self.num_ws if truncation_cutoff is None else int(truncation_cutoff)
-            ws[:, :cutoff] = self.w_avg.lerp(ws[:, :cutoff], truncation_psi)
+            ws[:, :cutoff] = self.w_avg.to(ws.dtype).lerp(ws[:, :cutoff], truncation_psi)
         return ws
