@@ -52,6 +52,13 @@ class GANDataModule(L.LightningDataModule):
             rank=trainer.global_rank if trainer else 0,
             world_size=trainer.world_size if trainer else 1,
         )
+        if len(sampler) < loader_batch:  # each rank gets len // world_size samples: not one step's worth
+            raise EmptyDatasetError(
+                f"the dataset holds {len(self.train_dataset)} samples, {len(sampler)} per process on "
+                f"{sampler.world_size} processes, but one training step needs batch_size x n_critic = "
+                f"{self.batch_size} x {self.batches_per_step} = {loader_batch} on each; lower data.batch_size, "
+                "use fewer devices or add data"
+            )
         if self._resume_position is not None:
             sampler.set_epoch(self._resume_position["epoch"])
             sampler.skip_batches(self._resume_position["batch"])
