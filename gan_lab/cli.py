@@ -26,17 +26,28 @@ def report_user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def check_command_line(config_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def check_command_line(
+    config_name: str, reuse_run_overrides: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Check the command line's ``key.sub=value`` overrides against the command's own
     config before Hydra composes it, so that an override *into* a list or a plain value
     (``metrics.inception_weights=x``: ``metrics`` is a list) gives one ``gan_lab error``
-    line with the fix instead of a traceback from deep inside OmegaConf."""
+    line with the fix instead of a traceback from deep inside OmegaConf.
+    ``reuse_run_overrides``: a ``ckpt_path=`` resume also gets the overrides its run was
+    started with (:mod:`gan_lab.checkpointing.run_overrides`)."""
 
     def decorate(hydra_main: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(hydra_main)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not args and not kwargs:  # called as the command (not with a config, as tests may)
                 try:
+                    if reuse_run_overrides:
+                        from gan_lab.checkpointing.run_overrides import with_run_overrides
+
+                        argv, added = with_run_overrides(sys.argv[1:])
+                        if added:
+                            print(f"resuming with the run's own overrides too: {' '.join(added)}", file=sys.stderr)
+                            sys.argv[1:] = argv
                     check_overrides(config_name, sys.argv[1:])
                 except GanLabError as error:
                     print(f"gan_lab error: {error}", file=sys.stderr)

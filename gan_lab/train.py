@@ -186,7 +186,7 @@ def objective(cfg: DictConfig, trainer: L.Trainer) -> float | None:
     return float(value)
 
 
-@check_command_line("train")
+@check_command_line("train", reuse_run_overrides=True)
 @hydra.main(version_base="1.3", config_path=config_dir(), config_name="train")
 @report_user_errors
 def main(cfg: DictConfig) -> float | None:
