@@ -40,6 +40,20 @@ def test_a_failed_download_leaves_no_empty_folders_behind(tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == []  # the typo'd or not-yet-made dataset.root is not created
 
 
+def test_a_folder_of_image_files_points_to_image_folder(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "test" / "cat").mkdir(parents=True)
+    Image.new("RGB", (32, 32)).save(tmp_path / "test" / "cat" / "0001.jpg")
+    with pytest.raises(
+        DatasetNotFoundError, match=f"holds image files: .*dataset=image_folder dataset.root={tmp_path}"
+    ):
+        TorchvisionImages("cifar10", root=str(tmp_path), image_size=32, channels=3, download=False)
+    with pytest.raises(DatasetNotFoundError) as info:  # no images there: no such hint
+        TorchvisionImages("cifar10", root=str(tmp_path / "test" / "dog"), image_size=32, channels=3, download=False)
+    assert "image_folder" not in str(info.value)
+
+
 def test_unknown_name(tmp_path):
     with pytest.raises(GanLabError, match="cifar10"):
         TorchvisionImages("imagenet", root=str(tmp_path), image_size=28, channels=1)

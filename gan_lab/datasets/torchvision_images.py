@@ -1,5 +1,6 @@
 """torchvision's MNIST, Fashion-MNIST and CIFAR-10, with a clear error when missing."""
 
+import os
 from contextlib import suppress
 from http.client import HTTPException
 from pathlib import Path
@@ -42,6 +43,22 @@ def _remove_empty_folders(top: Path | None) -> None:
             folder.rmdir()
     with suppress(OSError):
         top.rmdir()
+
+
+def _image_folder_hint(root: Path) -> str:
+    """A hint when ``root`` holds image files (e.g. CIFAR-10 exported as JPEGs): those are read by
+    ``dataset=image_folder``, not by torchvision's loaders, which want the original archives."""
+    from gan_lab.datasets.image_folder import DEFAULT_EXTENSIONS
+
+    has_images = any(
+        name.lower().endswith(DEFAULT_EXTENSIONS) for _, _, files in os.walk(root) for name in files
+    )  # stops at the first image file
+    if not has_images:
+        return ""
+    return (
+        f" {root} holds image files: for a folder of images use dataset=image_folder dataset.root={root} "
+        "(one sub-folder per class gives labels: add dataset.num_classes=<number of sub-folders>)"
+    )
 
 
 class TorchvisionImages(Dataset):
@@ -87,7 +104,7 @@ class TorchvisionImages(Dataset):
                 f"Dataset {name!r} not found in {root_path} and {how}. "
                 f"Expected layout: {layout.replace('<root>', str(root_path))}. "
                 f"Point to the files with the override dataset.root=/path/to/data; dataset.download=true "
-                f"unpacks archives found there and, when online, fetches missing files."
+                f"unpacks archives found there and, when online, fetches missing files." + _image_folder_hint(root_path)
             ) from None
         self.name = name
         self.classes = list(self.data.classes)
