@@ -120,7 +120,7 @@ def test_metrics_that_read_the_same_sample_count_share_one_request():
 def test_each_sample_request_is_generated_once(monkeypatch, mnist_classifier, eval_cache_dir):
     calls = []
 
-    def fake_generate(module, n, batch_size, seed, use_ema):
+    def fake_generate(module, n, batch_size, seed, use_ema, captions=None):
         calls.append(n)
         return torch.rand(n, 1, 28, 28) * 2 - 1, "raw"
 

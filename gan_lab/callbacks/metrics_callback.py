@@ -117,6 +117,7 @@ class MetricsCallback(L.Callback):
                     batch,
                     self.settings.seed,
                     self.settings.use_ema,
+                    evaluator.sample_captions(pl_module, n),
                 )
                 for n, batch in evaluator.sample_requests()
             ]

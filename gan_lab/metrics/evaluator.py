@@ -43,7 +43,14 @@ from gan_lab.metrics.paired import IMAGE_METRICS, ImageConvention, PairedScores
 from gan_lab.metrics.paired.scores import HOLE_METRICS
 from gan_lab.metrics.protocol import Protocol, record
 from gan_lab.metrics.sampling import generate_samples as sample_locally
-from gan_lab.metrics.sampling import to_rgb, to_uint8
+from gan_lab.metrics.sampling import (
+    condition_noise,
+    draw_noise,
+    evaluation_captions,
+    to_rgb,
+    to_uint8,
+    which_generator,
+)
 from gan_lab.metrics.vocoder_evaluation import (
     VOCODER_METRICS,
     auto_vocoder_metrics,
@@ -60,9 +67,11 @@ GROUPS = {
     "hole": HOLE_METRICS,
 }
 MNIST_LIKE = ("bundled_mnist", "mnist")
+CAPTIONED_DIGITS = "captioned_digits"
 
 # Task families (``module.task_family``) and the tensors metrics consume.
 NOISE, PAIRED, UNPAIRED, VOCODER = "noise_to_image", "paired", "unpaired", "vocoder"
+TEXT = "text_to_image"  # a module family scored on noise -> image data: its samples are drawn for captions
 SAMPLES, OUTPUTS, TARGETS, MASKS, LABELS = "samples", "outputs", "targets", "masks", "labels"
 CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     # per family: the tensors the metric reads; a family that is missing cannot be scored by it
@@ -76,6 +85,8 @@ CONSUMES: dict[str, dict[str, tuple[str, ...]]] = {
     "digit_accuracy": {PAIRED: (OUTPUTS, LABELS)},
     # perceptual path length: the generator itself (pairs of close W-space points), no stored samples
     "ppl": {NOISE: ()},
+    # text -> image models on the captioned digits: draws its own images for every caption
+    "caption_consistency": {NOISE: ()},
     # vocoders: each held-out clip against its re-synthesis from its own mel
     **{m: {VOCODER: (OUTPUTS, TARGETS)} for m in VOCODER_METRICS},
 }
@@ -217,6 +228,8 @@ def auto_metrics(dataset_cfg: DictConfig | None) -> list[str]:
         return list(GROUPS["mixture"])
     if name == "stacked_mnist":
         return list(GROUPS["stacked_mnist"])
+    if name == CAPTIONED_DIGITS:
+        return ["caption_consistency", *GROUPS["classifier"], "fid", "isc", "kid"]
     if name in MNIST_LIKE:
         return [*GROUPS["classifier"], "fid", "isc", "kid"]
     return ["fid", "isc", "kid"]
@@ -250,6 +263,26 @@ def paired_protocol_options(dataset_cfg: DictConfig) -> dict[str, Any]:
         opts["mask_generator"] = {k: source[k] for k in mask_keys if k not in seeds} or None
         opts["mask_seed"] = source[seeds[0]] if seeds else source.get("seed")
     return opts
+
+
+class CaptionedImages(torch.utils.data.Dataset):
+    """A captioned dataset's ``{"real", "caption", "label"}`` items as ``(image, label)`` pairs; its
+    other attributes (``caption_texts``, ``labels``) pass through."""
+
+    def __init__(self, dataset: Any) -> None:
+        self.base = dataset
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        item = self.base[index]
+        return item["real"], int(item.get("label", -1))
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "base":  # not set yet (unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.base, name)
 
 
 class Evaluator:
@@ -304,9 +337,20 @@ class Evaluator:
     # ------------------------------------------------------------ resources
     @property
     def dataset(self):
+        """The run's dataset; one whose items are dicts (captioned images) is seen as
+        ``(image, label)`` pairs, as the real-image metrics read them."""
         if self._dataset is None:
             self._dataset = instantiate(self.cfg.dataset.source)
+            if "caption" in list(self.cfg.dataset.get("provides") or []):
+                self._dataset = CaptionedImages(self._dataset)
         return self._dataset
+
+    def sample_captions(self, module, n: int) -> list[str] | None:
+        """The captions ``n`` evaluation samples of a text -> image module are drawn for (None for
+        other modules): :func:`gan_lab.metrics.sampling.evaluation_captions` of the run's dataset."""
+        if getattr(module, "task_family", NOISE) != TEXT:
+            return None
+        return evaluation_captions(self.dataset, n)
 
     @property
     def eval_dataset(self):
@@ -429,7 +473,8 @@ class Evaluator:
         """Scores ``module``. ``samples``: the outputs of :meth:`sample_requests`, made
         beforehand (e.g. gathered over DDP ranks); by default generated here."""
         family = getattr(module, "task_family", NOISE)
-        if family != self.family:
+        captioned = "caption" in list(self.cfg.dataset.get("provides") or [])
+        if family != self.family and not (family == TEXT and self.family == NOISE and captioned):
             raise IncompatibleConfigError(
                 f"a {family} module cannot be scored on dataset={self.cfg.dataset.name} ({self.family} data)"
             )
@@ -463,7 +508,8 @@ class Evaluator:
                 fake, kind = premade.pop(0)
                 assert len(fake) == request.n, (len(fake), request.n)
             else:
-                fake, kind = sample_locally(module, request.n, request.batch_size, s.seed, s.use_ema)
+                captions = self.sample_captions(module, request.n)
+                fake, kind = sample_locally(module, request.n, request.batch_size, s.seed, s.use_ema, captions=captions)
             made[request.n] = (fake, kind)
 
         def samples_for(metrics: list[str]) -> tuple[torch.Tensor, str]:
@@ -536,14 +582,48 @@ class Evaluator:
                 )
         if "ppl" in self.metrics:
             records += self._ppl_records(module, step)
+        if "caption_consistency" in self.metrics:
+            records += self._caption_consistency_records(module, step, common)
         return records
+
+    def _caption_consistency_records(self, module, step: int | None, common: dict[str, Any]) -> list[dict[str, Any]]:
+        """Caption consistency (gan_lab/metrics/caption_consistency.py): 20 images for each of the 30
+        digit captions, named by the MNIST classifier; the per-thickness scores and ink go to options."""
+        from gan_lab.metrics.caption_consistency import caption_consistency
+
+        message = None
+        if getattr(module, "task_family", NOISE) != TEXT:
+            message = "caption_consistency needs a text -> image checkpoint (task=text_to_image)"
+        elif self.cfg.dataset.get("name") != CAPTIONED_DIGITS:
+            message = f"caption_consistency needs dataset={CAPTIONED_DIGITS}, not {self.cfg.dataset.get('name')}"
+        if message:
+            if "caption_consistency" in self.requested:
+                raise IncompatibleConfigError(message)
+            log.warning("%s: skipped", message)
+            return []
+        s = self.settings
+        model, _, _ = self.classifier()
+        per_caption = 20
+        seeds = iter(range(s.seed, s.seed + 10_000))
+
+        def generate(captions: list[str]) -> torch.Tensor:
+            seed = next(seeds)
+            z, eps = draw_noise(module, len(captions), seed), condition_noise(module, len(captions), seed, s.use_ema)
+            return module.generate_from_text(captions, z, s.use_ema, condition_noise=eps)
+
+        values = caption_consistency(generate, model, per_caption=per_caption)
+        kind = which_generator(module, s.use_ema)[1]
+        extra = {k: v for k, v in values.items() if k != "caption_consistency"}
+        p = self.classifier_protocol(
+            "caption_consistency", per_caption * 30, kind, common, per_caption=per_caption, **extra
+        )
+        return [record("caption_consistency", values["caption_consistency"], p)]
 
     def _ppl_records(self, module, step: int | None) -> list[dict[str, Any]]:
         """Perceptual path length of a style-based generator (StyleGAN2), torchmetrics' implementation:
         W space, endpoint sampling, epsilon 1e-4, LPIPS-VGG (gan_lab/metrics/perceptual_path_length.py)."""
         from gan_lab.metrics.perceptual_path_length import PPL_DEFAULTS, perceptual_path_length, similarity_net
         from gan_lab.metrics.protocol import file_sha256
-        from gan_lab.metrics.sampling import which_generator
 
         s = self.settings
         net, kind = which_generator(module, s.use_ema)

@@ -47,22 +47,53 @@ def draw_noise(module, n: int, seed: int) -> Tensor:
 
 @torch.no_grad()
 def generate_samples(
-    module, n: int, batch_size: int = 256, seed: int = 0, use_ema: bool = True, labels: Tensor | None = None
+    module,
+    n: int,
+    batch_size: int = 256,
+    seed: int = 0,
+    use_ema: bool = True,
+    labels: Tensor | None = None,
+    captions: list[str] | None = None,
 ) -> tuple[Tensor, str]:
     """``n`` samples (on CPU, float) from fixed-seed noise, in eval mode; and which generator made them.
+    A text -> image module draws them for ``captions`` (:func:`evaluation_captions`).
 
     The same checkpoint and seed always give the same samples.
     """
     if labels is None:
         labels = conditional_labels(module, n)
-    return generate_from_noise(module, draw_noise(module, n, seed), labels, batch_size, use_ema)
+    eps = condition_noise(module, n, seed, use_ema) if captions is not None else None
+    return generate_from_noise(module, draw_noise(module, n, seed), labels, batch_size, use_ema, captions, eps)
+
+
+def evaluation_captions(dataset, n: int) -> list[str]:
+    """The captions of ``n`` evaluation samples of a text -> image model: the first caption of ``n``
+    items spread evenly over ``dataset`` (cycling when ``n`` exceeds its size), as text-to-image
+    papers draw their samples for the captions of a dataset."""
+    size = len(dataset)
+    indices = [(i * size) // n for i in range(n)] if n <= size else [i % size for i in range(n)]
+    return [dataset.caption_texts(i)[0] for i in indices]
+
+
+def condition_noise(module, n: int, seed: int, use_ema: bool = True) -> Tensor:
+    """Seeded ``eps`` of a text model's conditioning augmentation for ``n`` samples (training draws
+    it from the global RNG; an evaluation must repeat exactly)."""
+    dim = module.generator_network(use_ema).augmentation.condition_dim
+    return torch.randn(n, dim, generator=torch.Generator().manual_seed(int(seed) + 1))
 
 
 @torch.no_grad()
 def generate_from_noise(
-    module, z: Tensor, labels: Tensor | None, batch_size: int = 256, use_ema: bool = True
+    module,
+    z: Tensor,
+    labels: Tensor | None,
+    batch_size: int = 256,
+    use_ema: bool = True,
+    captions: list[str] | None = None,
+    condition_noise: Tensor | None = None,
 ) -> tuple[Tensor, str]:
-    """G's outputs (CPU, float) for the latent vectors ``z`` in eval mode, batch by batch."""
+    """G's outputs (CPU, float) for the latent vectors ``z`` in eval mode, batch by batch; a text model's
+    for ``captions`` with the conditioning augmentation's ``condition_noise``."""
     net, kind = which_generator(module, use_ema)
     n = len(z)
     device = next(net.parameters()).device
@@ -70,7 +101,11 @@ def generate_from_noise(
     with inference_mode(net):
         for start in range(0, n, batch_size):
             zb = z[start : start + batch_size].to(device)
-            if labels is not None:
+            if captions is not None:
+                eps = None if condition_noise is None else condition_noise[start : start + batch_size]
+                batch = captions[start : start + batch_size]
+                out.append(module.generate_from_text(batch, zb, use_ema, condition_noise=eps).float().cpu())
+            elif labels is not None:
                 out.append(net(zb, labels[start : start + batch_size].to(device)).float().cpu())
             else:
                 out.append(net(zb).float().cpu())

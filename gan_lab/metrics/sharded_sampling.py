@@ -15,7 +15,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from gan_lab.metrics.sampling import conditional_labels, draw_noise, generate_from_noise
+from gan_lab.metrics.sampling import conditional_labels, condition_noise, draw_noise, generate_from_noise
 
 
 def shard_bounds(n: int, world_size: int) -> list[tuple[int, int]]:
@@ -31,13 +31,25 @@ def shard_bounds(n: int, world_size: int) -> list[tuple[int, int]]:
 
 @torch.no_grad()
 def generate_shard(
-    module, n: int, rank: int, world_size: int, batch_size: int = 256, seed: int = 0, use_ema: bool = True
+    module,
+    n: int,
+    rank: int,
+    world_size: int,
+    batch_size: int = 256,
+    seed: int = 0,
+    use_ema: bool = True,
+    captions: list[str] | None = None,
 ) -> tuple[Tensor, str]:
-    """This rank's part of the ``n`` samples that ``generate_samples(module, n, seed=seed)`` makes."""
+    """This rank's part of the ``n`` samples that ``generate_samples(module, n, seed=seed, captions=captions)``
+    makes."""
     start, end = shard_bounds(n, world_size)[rank]
     labels = conditional_labels(module, n)
     z = draw_noise(module, n, seed)[start:end]
-    return generate_from_noise(module, z, None if labels is None else labels[start:end], batch_size, use_ema)
+    labels = None if labels is None else labels[start:end]
+    if captions is None:
+        return generate_from_noise(module, z, labels, batch_size, use_ema)
+    eps = condition_noise(module, n, seed, use_ema)[start:end]
+    return generate_from_noise(module, z, labels, batch_size, use_ema, captions[start:end], eps)
 
 
 def gather_shards(shard: Tensor, n: int, world_size: int, all_gather: Callable[[Tensor], Tensor]) -> Tensor:
@@ -59,7 +71,8 @@ def generate_gathered(
     batch_size: int = 256,
     seed: int = 0,
     use_ema: bool = True,
+    captions: list[str] | None = None,
 ) -> tuple[Tensor, str]:
-    shard, kind = generate_shard(module, n, rank, world_size, batch_size, seed, use_ema)
+    shard, kind = generate_shard(module, n, rank, world_size, batch_size, seed, use_ema, captions)
     device = next(module.parameters()).device
     return gather_shards(shard.to(device), n, world_size, all_gather), kind

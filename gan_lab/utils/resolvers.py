@@ -70,6 +70,7 @@ HIGHER_IS_BETTER = {
     "digit_accuracy",
     "pesq",
     "stoi",
+    "caption_consistency",
 }
 
 
@@ -80,7 +81,7 @@ def metric_mode(name: str) -> str:
 
 def best_metric(name: str, dataset_name: str, dataset_kind: str) -> str:
     """``name`` unless ``auto``: reverse_kl (2D mixtures), stacked_kl (Stacked MNIST),
-    mnist_classifier_fid (MNIST; needs no Inception weights), psnr (paired image -> image),
+    mnist_classifier_fid (MNIST and the captioned digits; needs no Inception weights), psnr (paired image -> image),
     mel_l1 (vocoders), fid (other images)."""
     if name != "auto":
         return str(name)
@@ -92,7 +93,7 @@ def best_metric(name: str, dataset_name: str, dataset_kind: str) -> str:
         return "reverse_kl"
     if dataset_name == "stacked_mnist":
         return "stacked_kl"
-    if dataset_name in ("bundled_mnist", "mnist"):
+    if dataset_name in ("bundled_mnist", "mnist", "captioned_digits"):
         return "mnist_classifier_fid"
     return "fid"
 
