@@ -48,3 +48,28 @@ def test_exponential_decay_steps_once_per_epoch(tmp_path):
     base = (cfg.optimizer.discriminator.lr, cfg.optimizer.generator.lr)
     trainer = train(cfg)
     assert final_lrs(trainer) == pytest.approx([base[0] * 0.25, base[1] * 0.25])
+
+
+def test_a_reconstruction_only_run_decays_g_and_leaves_the_idle_d_schedule_alone(tmp_path):
+    """loss.n_critic=0: D's optimizer never steps, so its schedule is not stepped either (PyTorch
+    warns about a scheduler stepped before its optimizer); G's decays as usual."""
+    import warnings
+
+    cfg = compose_config(
+        [
+            "experiment=sr_digits_x2",
+            *TINY,
+            "g_steps=2",
+            "sample_every=0",
+            "loss.n_critic=0",
+            "task.pretrain_g_steps=${g_steps}",
+            "lr_decay=linear",
+        ],
+        tmp_path,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer = train(cfg)
+    assert not [w for w in caught if "lr_scheduler.step()" in str(w.message)]
+    d_lr, g_lr = final_lrs(trainer)
+    assert g_lr == pytest.approx(0.0, abs=1e-12) and d_lr == pytest.approx(cfg.optimizer.discriminator.lr)

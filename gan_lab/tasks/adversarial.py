@@ -433,8 +433,10 @@ class AdversarialModule(L.LightningModule):
         schedulers = self.lr_schedulers()
         if schedulers is None or (per == "epoch") != (self.lr_decay == "exponential"):
             return
-        for scheduler in schedulers if isinstance(schedulers, list) else [schedulers]:
-            scheduler.step()
+        d_scheduler, g_scheduler = schedulers  # the order of configure_optimizers
+        if self.n_critic > 0:  # a reconstruction-only run never steps D's optimizer: nor its schedule
+            d_scheduler.step()
+        g_scheduler.step()
 
     def on_train_epoch_end(self) -> None:
         # Lightning also ends the epoch when max_steps stops the run mid-epoch: decay only after a full one.
