@@ -6,6 +6,7 @@ Examples::
     python -m gan_lab.evaluate ckpt_path=... metrics=[fid,kid] num_samples=5000 inception_weights=/path/weights.pth
     python -m gan_lab.evaluate input1=samples/ input2=real/ metrics=[fid,isc,kid] inception_weights=/path/weights.pth
     python -m gan_lab.evaluate input1=outputs/ input2=targets/ metrics=[psnr,ssim] channel=y crop_border=4
+    python -m gan_lab.evaluate input1=vocoded/ input2=recordings/ metrics=[mel_l1,mcd]
 
 Paired checkpoints (pix2pix, super-resolution, inpainting) are scored on their dataset's
 held-out split, vocoder checkpoints on their held-out clips (mel L1, MCD); two folders with

@@ -2,6 +2,7 @@
 the evaluate command and the metrics callback."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -98,3 +99,44 @@ def test_evaluate_command_and_metrics_callback_on_a_vocoder_run(tmp_path):
         images = compose("evaluate", overrides=[f"ckpt_path={run / 'checkpoints' / 'last.ckpt'}", "metrics=[fid]"])
     with pytest.raises(IncompatibleConfigError, match=r"metrics \['fid'\] score images; dataset=tones is a vocoder"):
         evaluate(images)
+
+
+def write_clips(folder, gain=1.0, names=("a", "b"), seconds=0.25):
+    """White noise at 0.1 std (energy in every mel band, far above the log's 1e-5 clamp), one seed per name."""
+    import soundfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        noise = torch.randn(round(seconds * 22050), generator=torch.Generator().manual_seed(ord(name[0])))
+        soundfile.write(folder / f"{name}.wav", (gain * 0.1 * noise).numpy(), 22050, subtype="FLOAT")
+    return folder
+
+
+def test_two_audio_folders_are_compared_by_stem(tmp_path, caplog):
+    from gan_lab.metrics.evaluator import EvalSettings, evaluate_folders
+
+    refs = write_clips(tmp_path / "refs")
+    same = evaluate_folders(str(refs), str(refs), ["mel_l1", "mcd"], EvalSettings())
+    assert [r["value"] for r in same] == [0.0, 0.0]
+    # half the amplitude moves every log-mel by ln 0.5 (noise: no band near the 1e-5 clamp): mel L1 = ln 2
+    quiet = write_clips(tmp_path / "quiet", gain=0.5, names=("a", "b", "extra"))
+    records = evaluate_folders(str(quiet), str(refs), ["mel_l1"], EvalSettings())
+    assert records[0]["value"] == pytest.approx(math.log(2.0), rel=1e-3)
+    assert records[0]["protocol"]["options"]["clips"] == ["a", "b"] and records[0]["protocol"]["n_fake"] == 2
+    assert "1 audio file(s)" in caplog.text  # "extra" has no reference
+
+
+def test_audio_folder_refusals(tmp_path):
+    from gan_lab.errors import GanLabError
+    from gan_lab.metrics.evaluator import EvalSettings, evaluate_folders
+
+    refs = write_clips(tmp_path / "refs")
+    longer = write_clips(tmp_path / "longer", seconds=0.5)
+    with pytest.raises(GanLabError, match="a.wav: 11025 samples against 5512 .*time-aligned"):
+        evaluate_folders(str(longer), str(refs), ["mcd"], EvalSettings())
+    with pytest.raises(GanLabError, match="alone, against a folder of references"):
+        evaluate_folders(str(refs), str(refs), ["mel_l1", "fid"], EvalSettings())
+    with pytest.raises(GanLabError, match="alone, against a folder of references"):
+        evaluate_folders(str(refs), None, ["mel_l1"], EvalSettings())
+    with pytest.raises(GanLabError, match="no audio files of .* have a file of the same stem"):
+        evaluate_folders(str(write_clips(tmp_path / "other", names=("c",))), str(refs), ["mcd"], EvalSettings())

@@ -55,6 +55,7 @@ from gan_lab.metrics.vocoder_evaluation import (
     VOCODER_METRICS,
     auto_vocoder_metrics,
     check_speech_quality,
+    evaluate_audio_folders,
     evaluate_vocoder,
 )
 
@@ -124,6 +125,7 @@ class EvalSettings:
     lpips_net: str = "alex"
     lpips_weights: str | None = None
     ppl_weights: str | None = None  # LPIPS-VGG backbone of the PPL metric (torchvision's vgg16 file)
+    sample_rate: int = 22050  # audio folders: both sides read at this rate (vocoder metrics)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -842,6 +844,14 @@ def evaluate_folders(
     """Metrics of the images in folder ``input1`` against folder ``input2``: torch-fidelity's
     (all images of each folder), and the paired ones (images matched by file stem)."""
     names = expand_metrics(metrics)
+    audio = [m for m in names if m in VOCODER_METRICS]
+    if audio:
+        if audio != names or input2 is None:
+            raise GanLabError(
+                f"audio folders are compared with {list(VOCODER_METRICS)} alone, against a folder of references: "
+                f"metrics={audio} input1=GENERATED_DIR input2=REFERENCE_DIR"
+            )
+        return evaluate_audio_folders(input1, input2, check_speech_quality(audio, auto=False), settings.sample_rate)
     paired = [m for m in names if m in IMAGE_METRICS]
     fid_names = [m for m in names if m in fidelity.FIDELITY_METRICS]
     bad = [m for m in names if m not in paired and m not in fid_names]

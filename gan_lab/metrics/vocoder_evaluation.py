@@ -1,5 +1,7 @@
 """A vocoder checkpoint scored on its run's held-out clips: each clip's mel is vocoded and the
-result compared with the clip (``python -m gan_lab.evaluate ckpt_path=<vocoder run>``).
+result compared with the clip (``python -m gan_lab.evaluate ckpt_path=<vocoder run>``); or two
+folders of audio files matched by file stem (``input1=vocoded/ input2=references/``), e.g. the
+outputs of another vocoder, under the same protocol.
 
 The metrics are those of :mod:`gan_lab.metrics.audio`: ``mel_l1`` (HiFi-GAN's validation
 metric), ``mcd`` (dB) and, when their packages are installed, ``pesq`` and ``stoi``. Every record
@@ -9,12 +11,13 @@ carries the mel settings, the sample rate, the formulas, the clip list and the p
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from gan_lab.errors import EmptyDatasetError, IncompatibleConfigError
+from gan_lab.errors import EmptyDatasetError, GanLabError, IncompatibleConfigError
 from gan_lab.metrics.audio import speech_quality_available, vocoder_metrics
 from gan_lab.metrics.protocol import Protocol, record
 from gan_lab.metrics.sampling import which_generator
@@ -72,6 +75,68 @@ def evaluate_vocoder(
             generator=kind,
             step=step,
             options={**scores["protocol"], "per_clip": {row["clip"]: row[key] for row in scores["per_clip"]}},
+        )
+        records.append(record(name, scores["mean"][key], protocol))
+    return records
+
+
+def audio_files(folder: str | Path) -> dict[str, Path]:
+    """``{stem: path}`` of the WAV/FLAC files directly in ``folder``."""
+    from gan_lab.datasets.audio.decode import AUDIO_SUFFIXES
+
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise GanLabError(f"{root} is not a folder of audio files")
+    return {p.stem: p for p in sorted(root.iterdir()) if p.suffix.lower() in AUDIO_SUFFIXES}
+
+
+@torch.no_grad()
+def evaluate_audio_folders(input1: str, input2: str, metrics: list[str], sample_rate: int) -> list[dict[str, Any]]:
+    """``metrics`` of the audio files of ``input1`` (generated) against those of ``input2``
+    (references) with the same stem, both read mono at ``sample_rate`` (HiFi-GAN's mel settings).
+    A pair whose lengths differ by more than one hop is refused: the metrics compare frame for frame."""
+    from gan_lab.audio.mel import MelTransform
+    from gan_lab.datasets.audio.decode import read_audio
+
+    generated, references = audio_files(input1), audio_files(input2)
+    stems = [stem for stem in generated if stem in references]
+    if not stems:
+        raise GanLabError(
+            f"no audio files of {input1} ({len(generated)}) have a file of the same stem in {input2} "
+            f"({len(references)}): vocoder metrics compare each output with its reference"
+        )
+    unmatched = len(generated) - len(stems)
+    if unmatched:
+        log.warning(
+            "%d audio file(s) of %s have no reference of the same stem in %s: left out", unmatched, input1, input2
+        )
+    mel = MelTransform(sample_rate=int(sample_rate))
+    outputs, targets = [], []
+    for stem in stems:
+        out, ref = (
+            torch.from_numpy(read_audio(p, mel.sample_rate)[0]).view(1, 1, -1)
+            for p in (generated[stem], references[stem])
+        )
+        if abs(out.shape[-1] - ref.shape[-1]) > mel.hop_length:
+            raise GanLabError(
+                f"{generated[stem].name}: {out.shape[-1]} samples against {ref.shape[-1]} in {references[stem]} "
+                f"at {mel.sample_rate} Hz; vocoder metrics compare time-aligned audio (lengths within one hop, "
+                f"{mel.hop_length} samples)"
+            )
+        outputs.append(out)
+        targets.append(ref)
+    scores = vocoder_metrics(outputs, targets, stems, mel)
+    records = []
+    for name in metrics:
+        key = VOCODER_METRICS[name]
+        options = {
+            **scores["protocol"],
+            "per_clip": {row["clip"]: row[key] for row in scores["per_clip"]},
+            "input1": str(Path(input1).resolve()),
+            "matched_by": "file stem",
+        }
+        protocol = Protocol(
+            metric=name, n_fake=len(stems), n_real=len(stems), reference=str(Path(input2).resolve()), options=options
         )
         records.append(record(name, scores["mean"][key], protocol))
     return records
