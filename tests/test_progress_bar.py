@@ -32,3 +32,4 @@ def test_a_run_resumed_mid_epoch_shows_its_g_steps(tmp_path):
     )
     bar = bar_of(resumed)
     assert (bar.n, bar.total) == (6, 6)
+    assert bar.initial == 3  # the rate (it/s) counts the 3 steps this process trained, not 6

@@ -23,8 +23,7 @@ class GStepProgressBar(TQDMProgressBar):
         bar = self.train_progress_bar
         if bar.total is None or bar.total != self._target(trainer, pl_module):
             bar.reset(total=self._target(trainer, pl_module))
-            bar.initial = 0
-            bar.n = pl_module.g_step
+            bar.initial = bar.n = pl_module.g_step  # a resumed run's rate counts only its own steps
         bar.set_description(f"Training (epoch {trainer.current_epoch})")
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
