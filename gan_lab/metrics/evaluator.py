@@ -44,8 +44,6 @@ from gan_lab.metrics.paired.scores import HOLE_METRICS
 from gan_lab.metrics.protocol import Protocol, record
 from gan_lab.metrics.sampling import generate_samples as sample_locally
 from gan_lab.metrics.sampling import (
-    condition_noise,
-    draw_noise,
     evaluation_captions,
     to_rgb,
     to_uint8,
@@ -343,9 +341,14 @@ class Evaluator:
         ``(image, label)`` pairs, as the real-image metrics read them."""
         if self._dataset is None:
             self._dataset = instantiate(self.cfg.dataset.source)
-            if "caption" in list(self.cfg.dataset.get("provides") or []):
+            if self.captioned:
                 self._dataset = CaptionedImages(self._dataset)
         return self._dataset
+
+    @property
+    def captioned(self) -> bool:
+        """Whether the run's items carry captions (text -> image data)."""
+        return "caption" in list(self.cfg.dataset.get("provides") or [])
 
     def sample_captions(self, module, n: int) -> list[str] | None:
         """The captions ``n`` evaluation samples of a text -> image module are drawn for (None for
@@ -475,8 +478,7 @@ class Evaluator:
         """Scores ``module``. ``samples``: the outputs of :meth:`sample_requests`, made
         beforehand (e.g. gathered over DDP ranks); by default generated here."""
         family = getattr(module, "task_family", NOISE)
-        captioned = "caption" in list(self.cfg.dataset.get("provides") or [])
-        if family != self.family and not (family == TEXT and self.family == NOISE and captioned):
+        if family != self.family and not (family == TEXT and self.family == NOISE and self.captioned):
             raise IncompatibleConfigError(
                 f"a {family} module cannot be scored on dataset={self.cfg.dataset.name} ({self.family} data)"
             )
@@ -606,12 +608,10 @@ class Evaluator:
         s = self.settings
         model, _, _ = self.classifier()
         per_caption = 20
-        seeds = iter(range(s.seed, s.seed + 10_000))
+        seeds = iter(range(s.seed, s.seed + 10_000))  # one per batch of captions
 
         def generate(captions: list[str]) -> torch.Tensor:
-            seed = next(seeds)
-            z, eps = draw_noise(module, len(captions), seed), condition_noise(module, len(captions), seed, s.use_ema)
-            return module.generate_from_text(captions, z, s.use_ema, condition_noise=eps)
+            return sample_locally(module, len(captions), len(captions), next(seeds), s.use_ema, captions=captions)[0]
 
         values = caption_consistency(generate, model, per_caption=per_caption)
         kind = which_generator(module, s.use_ema)[1]

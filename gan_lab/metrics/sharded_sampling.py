@@ -46,10 +46,9 @@ def generate_shard(
     labels = conditional_labels(module, n)
     z = draw_noise(module, n, seed)[start:end]
     labels = None if labels is None else labels[start:end]
-    if captions is None:
-        return generate_from_noise(module, z, labels, batch_size, use_ema)
-    eps = condition_noise(module, n, seed, use_ema)[start:end]
-    return generate_from_noise(module, z, labels, batch_size, use_ema, captions[start:end], eps)
+    eps = None if captions is None else condition_noise(module, n, seed, use_ema)[start:end]
+    captions = None if captions is None else captions[start:end]
+    return generate_from_noise(module, z, labels, batch_size, use_ema, captions, eps)
 
 
 def gather_shards(shard: Tensor, n: int, world_size: int, all_gather: Callable[[Tensor], Tensor]) -> Tensor:

@@ -64,19 +64,25 @@ def evaluate_vocoder(
         generated.append(module.resynthesize(clip, use_ema=use_ema).cpu())
     scores = vocoder_metrics(generated, references, names, module.mel)
     kind = which_generator(module, use_ema)[1]
+    return scores_to_records(scores, metrics, reference=reference, generator=kind, step=step)
+
+
+def scores_to_records(scores: dict[str, Any], metrics: list[str], options: dict | None = None, **protocol: Any) -> list:
+    """One record per metric of :func:`vocoder_metrics`' ``scores``: its mean, and in the protocol's
+    options the scores' own protocol, the per-clip values and ``options``."""
     records = []
+    n = len(scores["per_clip"])
     for name in metrics:
         key = VOCODER_METRICS[name]
-        protocol = Protocol(
+        per_clip = {row["clip"]: row[key] for row in scores["per_clip"]}
+        p = Protocol(
             metric=name,
-            n_fake=count,
-            n_real=count,
-            reference=reference,
-            generator=kind,
-            step=step,
-            options={**scores["protocol"], "per_clip": {row["clip"]: row[key] for row in scores["per_clip"]}},
+            n_fake=n,
+            n_real=n,
+            options={**scores["protocol"], "per_clip": per_clip, **(options or {})},
+            **protocol,
         )
-        records.append(record(name, scores["mean"][key], protocol))
+        records.append(record(name, scores["mean"][key], p))
     return records
 
 
@@ -126,17 +132,5 @@ def evaluate_audio_folders(input1: str, input2: str, metrics: list[str], sample_
         outputs.append(out)
         targets.append(ref)
     scores = vocoder_metrics(outputs, targets, stems, mel)
-    records = []
-    for name in metrics:
-        key = VOCODER_METRICS[name]
-        options = {
-            **scores["protocol"],
-            "per_clip": {row["clip"]: row[key] for row in scores["per_clip"]},
-            "input1": str(Path(input1).resolve()),
-            "matched_by": "file stem",
-        }
-        protocol = Protocol(
-            metric=name, n_fake=len(stems), n_real=len(stems), reference=str(Path(input2).resolve()), options=options
-        )
-        records.append(record(name, scores["mean"][key], protocol))
-    return records
+    options = {"input1": str(Path(input1).resolve()), "matched_by": "file stem"}
+    return scores_to_records(scores, metrics, options, reference=str(Path(input2).resolve()))
