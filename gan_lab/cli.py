@@ -64,13 +64,14 @@ def check_overrides(config_name: str, argv: list[str]) -> None:
     of ``conf/<config_name>.yaml`` (settings that come from config groups are not checked)."""
     from omegaconf import DictConfig, ListConfig, OmegaConf
 
+    from gan_lab.checkpointing.run_overrides import override_key
     from gan_lab.config_path import config_dir
 
     config = OmegaConf.load(f"{config_dir()}/{config_name}.yaml")
     for arg in argv:
         if arg.startswith("-") or "=" not in arg:
             continue  # Hydra's own flags (--help, -m, --cfg job, ...)
-        key = arg.split("=", 1)[0].lstrip("+~")
+        key = override_key(arg)
         if "@" in key or "/" in key or key.startswith("hydra"):
             continue
         parts = key.split(".")
